@@ -1,0 +1,45 @@
+# Sabt: the commands a newcomer needs.  `make demo` and `make test` are enough.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+
+.PHONY: demo test lint deps lock clean
+
+$(BIN)/.runtime: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+$(BIN)/.dev: requirements-dev.lock $(BIN)/.runtime
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.lock
+	touch $@
+
+## demo: build (once) a synthetic register on SQLite and serve the API on http://127.0.0.1:$(PORT)
+demo: $(BIN)/.runtime
+	$(BIN)/sabt demo --port $(PORT)
+
+## test: the whole suite (SQLite always; PostgreSQL too when SABT_TEST_DATABASE_URL is set)
+test: $(BIN)/.dev
+	$(BIN)/python -m pytest -q
+
+## lint: ruff and mypy
+lint: $(BIN)/.dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+## deps: the Debian packages the platform and its tests use (run as root)
+deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib
+
+## lock: re-resolve the pinned versions (needs network; commit the result)
+lock:
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip compile pyproject.toml -q --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml -q --python-version 3.11 --extra dev -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) .sabt sabt.db

@@ -1,0 +1,30 @@
+"""Errors a user may see: each carries a code and a message in Persian and English.
+
+The API turns them into 4xx JSON `{"code", "message_fa", "message_en"}`; the CLI prints the
+message and exits with status 2.
+"""
+
+
+class SabtError(Exception):
+    status = 400
+
+    def __init__(self, code: str, message_fa: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.code = code
+        self.message_fa = message_fa
+        self.message_en = message_en
+
+    def as_json(self) -> dict[str, str]:
+        return {"code": self.code, "message_fa": self.message_fa, "message_en": self.message_en}
+
+
+class BadInput(SabtError):
+    status = 422
+
+
+class NotFound(SabtError):
+    status = 404
+
+
+class Conflict(SabtError):
+    status = 409

@@ -1,0 +1,1 @@
+"""Pure Persian helpers: national codes, Jalali dates, text normalisation, places."""

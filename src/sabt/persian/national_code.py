@@ -1,0 +1,87 @@
+"""The 10-digit Iranian national code (کد ملی): check digit, validation, allocation.
+
+Layout (facts.md §1.1): d1-d3 issuing office prefix, d4-d9 serial, d10 check digit.
+    s = sum(d_i * (11 - i) for i in 1..9);  r = s mod 11
+    valid  <=>  (r < 2 and d10 == r) or (r >= 2 and d10 == 11 - r)
+The ten repeated-digit codes pass that rule, so they are rejected explicitly.
+"""
+
+from collections.abc import Collection
+
+from sabt.persian.digits import to_ascii
+from sabt.persian.places import published_prefixes
+
+
+class InvalidNationalCode(ValueError):
+    """A national code that is not valid; `reason` is a short machine-readable word."""
+
+    def __init__(self, code: object, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.reason = reason
+
+
+def check_digit(first9: str) -> int:
+    """The check digit for nine digits (ASCII, Persian or Arabic-Indic)."""
+    digits = to_ascii(first9)
+    if len(digits) != 9 or not digits.isascii() or not digits.isdigit():
+        raise ValueError(f"check_digit needs exactly 9 digits, got {first9!r}")
+    s = sum(int(d) * (10 - i) for i, d in enumerate(digits))
+    r = s % 11
+    return r if r < 2 else 11 - r
+
+
+def validate(code: object, *, prefixes: Collection[str] | None = None) -> str:
+    """Return the canonical 10 ASCII digits of `code`, or raise InvalidNationalCode saying why.
+
+    `prefixes` is the set of office prefixes to accept; by default the published ones
+    (never the synthetic simulation prefixes). Pass the register's own prefix set to accept
+    codes issued by offices known to that register.
+    """
+    if not isinstance(code, str):
+        raise InvalidNationalCode(code, "type", "a national code must be text of 10 digits")
+    digits = to_ascii(code.strip())
+    if digits and not (digits.isascii() and digits.isdigit()):
+        raise InvalidNationalCode(
+            code, "non_digit", f"{code!r} contains a character that is not a digit"
+        )
+    if len(digits) != 10:
+        raise InvalidNationalCode(code, "length", f"{code!r} has {len(digits)} digits, not 10")
+    if digits == digits[0] * 10:
+        raise InvalidNationalCode(code, "repeated", f"{digits} repeats one digit")
+    if digits[3:9] == "000000":
+        raise InvalidNationalCode(code, "serial", f"{digits} has an all-zero serial")
+    if check_digit(digits[:9]) != int(digits[9]):
+        raise InvalidNationalCode(code, "check_digit", f"{digits}: the check digit is wrong")
+    allowed = published_prefixes() if prefixes is None else prefixes
+    if digits[:3] not in allowed:
+        raise InvalidNationalCode(
+            code, "prefix", f"{digits}: office prefix {digits[:3]} is unknown"
+        )
+    return digits
+
+
+def is_valid(code: object, *, prefixes: Collection[str] | None = None) -> bool:
+    """True when `validate` would accept `code`; never raises."""
+    try:
+        validate(code, prefixes=prefixes)
+    except (InvalidNationalCode, ValueError, TypeError):
+        return False
+    return True
+
+
+def allocate(prefix: str, serial: int) -> str:
+    """The national code of office `prefix` (3 digits) and `serial` (1..999999).
+
+    Raises ValueError when that pair cannot make a valid code (serial 0 or out of range,
+    or a repeated-digit code such as 1111111111).
+    """
+    if len(prefix) != 3 or not prefix.isascii() or not prefix.isdigit():
+        raise ValueError(f"prefix must be 3 ASCII digits, got {prefix!r}")
+    if not 1 <= serial <= 999_999:
+        raise ValueError(f"serial must be in 1..999999, got {serial}")
+    first9 = f"{prefix}{serial:06d}"
+    code = first9 + str(check_digit(first9))
+    if code == code[0] * 10:
+        raise ValueError(f"{prefix}/{serial} makes the repeated-digit code {code}")
+    return code
