@@ -1,0 +1,1 @@
+"""The population register: persons, marriages, offices, mobile ownership and the ledger."""

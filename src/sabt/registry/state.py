@@ -1,0 +1,211 @@
+"""How each kind of ledger entry changes the current-state tables.
+
+An *applier* turns an entry's `data` into rows (pure). `StateWriter` buffers those rows
+and writes them in bulk: COPY on PostgreSQL, batched executemany on SQLite. Live writes,
+`bulk_import` and `replay` all go through here, so replaying the ledger rebuilds exactly the
+state the live path wrote.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import psycopg
+from sqlalchemy import Connection, Table, bindparam, func, update
+from sqlalchemy.exc import IntegrityError
+
+from sabt.registry.models import (
+    CodeCounter,
+    LedgerEntry,
+    Marriage,
+    MarriageReturn,
+    MobileOwnership,
+    Office,
+    OfficePrefix,
+    Person,
+)
+
+# Tables in foreign-key order: a flush writes them in this order.
+TABLES: tuple[Table, ...] = tuple(
+    m.__table__  # type: ignore[misc]
+    for m in (Office, OfficePrefix, CodeCounter, Person, Marriage, MarriageReturn,
+              MobileOwnership, LedgerEntry)
+)  # fmt: skip
+TABLE = {t.name: t for t in TABLES}
+
+
+def day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def instant(text: str | None) -> datetime | None:
+    """A ledger time ('...Z') as the naive UTC datetime the tables store."""
+    return datetime.fromisoformat(text.removesuffix("Z")) if text else None
+
+
+@dataclass
+class Effects:
+    inserts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    counters: list[tuple[str, int]] = field(default_factory=list)  # (prefix, next serial)
+
+
+def apply_office_registered(data: dict[str, Any]) -> Effects:
+    office = {k: data[k] for k in ("code", "kind", "name_fa", "county", "province")}
+    effects = Effects(inserts=[("office", office)])
+    for p in data["prefixes"]:
+        effects.inserts.append(
+            (
+                "office_prefix",
+                {"prefix": p["prefix"], "office": data["code"], "synthetic": p["synthetic"]},
+            )
+        )
+        effects.inserts.append(("code_counter", {"prefix": p["prefix"], "next_serial": 1}))
+    return effects
+
+
+PERSON_TEXT = (
+    "national_code", "first_name", "last_name", "father_name", "first_name_key",
+    "last_name_key", "father_name_key", "sex", "birth_county", "registering_office",
+    "booklet_series", "booklet_serial", "residence_county", "religion", "school", "status",
+    "death_place",
+)  # fmt: skip
+
+
+def person_row(data: dict[str, Any]) -> dict[str, Any]:
+    row = {k: data[k] for k in PERSON_TEXT}
+    row.update(
+        birth_date=day(data["birth_date"]),
+        birth_at=instant(data["birth_at"]),
+        birth_registered_at=instant(data["birth_registered_at"]),
+        death_date=day(data["death_date"]),
+        death_at=instant(data["death_at"]),
+        death_registered_at=instant(data["death_registered_at"]),
+        father_code=data["father"],
+        mother_code=data["mother"],
+    )
+    return row
+
+
+def apply_person_imported(data: dict[str, Any]) -> Effects:
+    code = data["national_code"]
+    return Effects(
+        inserts=[("person", person_row(data))], counters=[(code[:3], int(code[3:9]) + 1)]
+    )
+
+
+def apply_marriage_imported(data: dict[str, Any]) -> Effects:
+    row = {
+        "id": data["id"],
+        "husband_code": data["husband"],
+        "wife_code": data["wife"],
+        "kind": data["kind"],
+        "term_end": day(data["term_end"]),
+        "registered_at": instant(data["registered_at"]),
+        "office": data["office"],
+        "ended_at": instant(data["ended_at"]),
+        "end_reason": data["end_reason"],
+        "waiting_period_end": day(data["waiting_period_end"]),
+    }
+    effects = Effects(inserts=[("marriage", row)])
+    for ret in data["returns"]:
+        effects.inserts.append(
+            ("marriage_return", {"id": ret["id"], "marriage_id": data["id"],
+                                 "divorced_at": instant(ret["divorced_at"]),
+                                 "returned_at": instant(ret["returned_at"])})
+        )  # fmt: skip
+    return effects
+
+
+def apply_mobile_reported(data: dict[str, Any]) -> Effects:
+    row = {k: data[k] for k in ("mobile", "national_code", "operator")}
+    row["reported_at"] = instant(data["reported_at"])
+    return Effects(inserts=[("mobile_ownership", row)])
+
+
+def apply_code_allocated(data: dict[str, Any]) -> Effects:
+    return Effects(counters=[(data["prefix"], data["serial"] + 1)])
+
+
+APPLIERS: dict[str, Callable[[dict[str, Any]], Effects]] = {
+    "office.registered": apply_office_registered,
+    "person.imported": apply_person_imported,
+    "marriage.imported": apply_marriage_imported,
+    "mobile.reported": apply_mobile_reported,
+    "code.allocated": apply_code_allocated,
+}
+
+
+class StateWriter:
+    """Buffers rows and writes them in foreign-key order, inside the caller's transaction."""
+
+    def __init__(self, conn: Connection, batch_rows: int = 20_000) -> None:
+        self.conn = conn
+        self.batch_rows = batch_rows
+        self.postgres = conn.dialect.name == "postgresql"
+        self.rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in TABLES}
+        self.counters: dict[str, int] = {}
+        self.pending = 0
+
+    def apply(self, kind: str, data: dict[str, Any]) -> None:
+        applier = APPLIERS.get(kind)
+        if applier is None:
+            raise ValueError(f"no applier for ledger entry kind {kind!r}")
+        self.add(applier(data))
+
+    def add(self, effects: Effects) -> None:
+        for table, row in effects.inserts:
+            self.rows[table].append(row)
+        for prefix, serial in effects.counters:
+            if serial > self.counters.get(prefix, 0):
+                self.counters[prefix] = serial
+        self.pending += len(effects.inserts)
+
+    def add_ledger_row(self, row: dict[str, Any]) -> None:
+        self.rows["ledger"].append(row)
+        self.pending += 1
+        if self.pending >= self.batch_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        for table in TABLES:
+            rows = self.rows[table.name]
+            if rows:
+                self._insert(table, rows)
+                self.rows[table.name] = []
+        if self.counters:
+            self._raise_counters()
+        self.pending = 0
+
+    def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        if self.postgres:
+            _copy_rows(self.conn, table, rows)
+        else:
+            self.conn.execute(table.insert(), rows)
+
+    def _raise_counters(self) -> None:
+        greatest = func.greatest if self.postgres else func.max  # SQLite's max(x, y) is scalar
+        stmt = (
+            update(CodeCounter)
+            .where(CodeCounter.prefix == bindparam("p"))
+            .values(next_serial=greatest(CodeCounter.next_serial, bindparam("n")))
+            .execution_options(synchronize_session=False)
+        )
+        rows = [{"p": p, "n": n} for p, n in sorted(self.counters.items())]
+        self.conn.execute(stmt, rows)
+        self.counters.clear()
+
+
+def _copy_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    columns = [c.name for c in table.columns]
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    try:
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+    except psycopg.errors.IntegrityError as exc:
+        # COPY runs on the driver's connection, below SQLAlchemy: raise what SQLAlchemy
+        # would, so callers handle one error type on both databases.
+        raise IntegrityError(sql, None, exc) from exc

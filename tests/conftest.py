@@ -1,0 +1,77 @@
+"""Database fixtures: every test that takes `engine` runs on SQLite, and on PostgreSQL too
+when SABT_TEST_DATABASE_URL is set (each test in a schema of its own, dropped after)."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from sabt.kit import clock
+from sabt.registry import schema
+from sabt.registry.db import make_engine, normalize_url
+
+PG_URL = os.environ.get("SABT_TEST_DATABASE_URL")
+
+
+def _pg_schema_url(base: str, name: str) -> str:
+    joiner = "&" if "?" in base else "?"
+    return f"{base}{joiner}options=-csearch_path%3D{name}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db')}/sabt.db"
+        return
+    if not PG_URL:
+        pytest.skip("SABT_TEST_DATABASE_URL is not set")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalize_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE SCHEMA {name}"))
+    try:
+        yield _pg_schema_url(PG_URL, name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = make_engine(db_url)
+    schema.ensure(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def second_url(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second, empty database of the same kind as `db_url` (for replay)."""
+    if db_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path_factory.mktemp('db2')}/replay.db"
+        return
+    assert PG_URL
+    name = f"r_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalize_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE SCHEMA {name}"))
+    try:
+        yield _pg_schema_url(PG_URL, name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
+def fixed_clock() -> Iterator[clock.FixedClock]:
+    fixed = clock.FixedClock(datetime(2025, 9, 22, 8, 0, tzinfo=UTC))
+    previous = clock.set_clock(fixed)
+    yield fixed
+    clock.set_clock(previous)

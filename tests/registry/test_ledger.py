@@ -1,0 +1,127 @@
+import pytest
+from sqlalchemy import Engine, text
+
+from sabt.kit import canonical
+from sabt.registry import ledger
+from sabt.registry.db import write_session
+from sabt.registry.service import append
+from tests.registry import family
+
+
+def _verify(engine: Engine) -> ledger.VerifyResult:
+    with engine.connect() as conn:
+        return ledger.verify(conn)
+
+
+def _sql(engine: Engine, statement: str, **params: object) -> None:
+    with engine.begin() as conn:
+        conn.execute(text(statement), params)
+
+
+@pytest.fixture
+def loaded(engine: Engine) -> Engine:
+    family.load(engine)
+    return engine
+
+
+def test_the_chain_holds_after_an_import(loaded: Engine) -> None:
+    result = _verify(loaded)
+    assert result.ok, result.reason
+    assert result.entries == result.head_seq == len(family.records())
+
+
+def test_hash_rule_is_sha256_of_previous_hash_and_canonical_payload(loaded: Engine) -> None:
+    with loaded.connect() as conn:
+        first, second = conn.execute(
+            text("SELECT payload, prev_hash, hash FROM ledger WHERE seq <= 2 ORDER BY seq")
+        ).all()
+    assert first.prev_hash == ledger.GENESIS
+    assert first.hash == ledger.entry_hash(ledger.GENESIS, first.payload.encode())
+    assert second.prev_hash == first.hash
+    fields = canonical.loads(second.payload)
+    assert canonical.dumps(fields).decode() == second.payload  # stored in canonical form
+    assert fields["seq"] == 2 and fields["kind"] == "person.imported"
+
+
+def test_an_edited_payload_is_caught(loaded: Engine) -> None:
+    _sql(loaded, "UPDATE ledger SET payload = replace(payload, 'حسن', 'حسین') WHERE seq = 2")
+    result = _verify(loaded)
+    assert not result.ok and result.first_bad_seq == 2 and "payload" in (result.reason or "")
+
+
+def test_an_edited_column_is_caught(loaded: Engine) -> None:
+    _sql(loaded, "UPDATE ledger SET actor = 'someone-else' WHERE seq = 4")
+    result = _verify(loaded)
+    assert not result.ok and result.first_bad_seq == 4 and "actor" in (result.reason or "")
+
+
+def test_a_rehashed_edit_breaks_the_next_link(loaded: Engine) -> None:
+    with loaded.connect() as conn:
+        payload, prev = conn.execute(
+            text("SELECT payload, prev_hash FROM ledger WHERE seq = 3")
+        ).one()
+    forged = payload.replace("زهرا", "زهره")
+    _sql(
+        loaded,
+        "UPDATE ledger SET payload = :p, hash = :h WHERE seq = 3",
+        p=forged,
+        h=ledger.entry_hash(prev, forged.encode()),
+    )
+    result = _verify(loaded)
+    assert not result.ok and result.first_bad_seq == 4 and "prev_hash" in (result.reason or "")
+
+
+def test_a_deleted_entry_is_caught(loaded: Engine) -> None:
+    _sql(loaded, "DELETE FROM ledger WHERE seq = 5")
+    result = _verify(loaded)
+    assert not result.ok and result.first_bad_seq == 5
+
+
+def test_a_deleted_last_entry_is_caught_by_the_head(loaded: Engine) -> None:
+    last = len(family.records())
+    _sql(loaded, "DELETE FROM ledger WHERE seq = :s", s=last)
+    result = _verify(loaded)
+    assert not result.ok and result.first_bad_seq == last and "ledger_head" in (result.reason or "")
+
+
+def test_an_inserted_entry_is_caught(loaded: Engine) -> None:
+    _sql(loaded, "UPDATE ledger SET seq = seq + 1000 WHERE seq >= 6")
+    _sql(loaded, "UPDATE ledger SET seq = seq - 999 WHERE seq >= 1006")
+    with loaded.connect() as conn:
+        prev = conn.execute(text("SELECT hash FROM ledger WHERE seq = 5")).scalar_one()
+    payload = '{"actor":"x","data":{},"kind":"person.imported","occurred_at":"2025-01-01T00:00:00Z","office":null,"recorded_at":"2025-01-01T00:00:00Z","seq":6,"subject":"x"}'
+    _sql(loaded, "INSERT INTO ledger (seq, kind, subject, payload, actor, office, occurred_at, recorded_at, prev_hash, hash)"
+         " VALUES (6, 'person.imported', 'x', :p, 'x', NULL, '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z', :prev, :h)",
+         p=payload, prev=prev, h=ledger.entry_hash(prev, payload.encode()))  # fmt: skip
+    result = _verify(loaded)
+    assert not result.ok and result.first_bad_seq == 7
+
+
+def test_reordered_entries_are_caught(loaded: Engine) -> None:
+    _sql(loaded, "UPDATE ledger SET seq = -3 WHERE seq = 3")
+    _sql(loaded, "UPDATE ledger SET seq = 3 WHERE seq = 4")
+    _sql(loaded, "UPDATE ledger SET seq = 4 WHERE seq = -3")
+    result = _verify(loaded)
+    assert not result.ok and result.first_bad_seq == 3
+
+
+def test_appends_continue_the_chain(loaded: Engine, fixed_clock: object) -> None:
+    with write_session(loaded) as session:
+        seqs = append(
+            session,
+            [
+                ledger.NewEntry(
+                    "code.allocated",
+                    family.code(500),
+                    {
+                        "prefix": "001",
+                        "serial": 500,
+                        "national_code": family.code(500),
+                        "purpose": "test",
+                    },
+                    "tester",
+                )
+            ],
+        )
+    assert seqs == [len(family.records()) + 1]
+    assert _verify(loaded).ok
