@@ -1,0 +1,1 @@
+"""Assembly of the HTTP API: each part's router mounted with its guard."""

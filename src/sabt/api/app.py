@@ -1,0 +1,64 @@
+"""The FastAPI application: errors as JSON {"code", "message_fa", "message_en"}."""
+
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from sabt import __version__
+from sabt.identity.operator import require_operator
+from sabt.kit import settings as settings_mod
+from sabt.kit.errors import SabtError
+from sabt.registry import endpoints as registry_endpoints
+from sabt.registry import schema
+from sabt.registry.db import make_engine
+
+
+def create_app(settings: settings_mod.Settings | None = None) -> FastAPI:
+    settings = settings or settings_mod.load()
+    app = FastAPI(
+        title="Sabt (ثبت)",
+        version=__version__,
+        description="Civil registration, vital statistics and digital identity.",
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    schema.ensure(app.state.engine)
+    _add_error_handlers(app)
+
+    @app.get("/health", tags=["health"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(registry_endpoints.router, dependencies=[Depends(require_operator)])
+    return app
+
+
+def _error(status: int, code: str, fa: str, en: str) -> JSONResponse:
+    return JSONResponse({"code": code, "message_fa": fa, "message_en": en}, status_code=status)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(SabtError)
+    async def sabt_error(_request: Request, exc: SabtError) -> JSONResponse:
+        return JSONResponse(exc.as_json(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        detail: list[Any] = list(exc.errors())
+        where = ", ".join(".".join(str(p) for p in e.get("loc", ())) for e in detail)
+        return _error(
+            422, "invalid_request", f"درخواست نامعتبر است ({where})", f"invalid request: {where}"
+        )
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+        messages = {404: ("یافت نشد", "not found"), 405: ("روش مجاز نیست", "method not allowed")}
+        fa, en = messages.get(exc.status_code, ("خطای درخواست", str(exc.detail)))
+        return _error(exc.status_code, f"http_{exc.status_code}", fa, en)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, _exc: Exception) -> JSONResponse:
+        return _error(500, "internal_error", "خطای داخلی؛ لطفاً دوباره تلاش کنید", "internal error")

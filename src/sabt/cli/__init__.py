@@ -1,0 +1,1 @@
+"""Assembly of the `sabt` command line: each part's commands mounted here."""

@@ -1,0 +1,25 @@
+"""The `sabt` command."""
+
+import typer
+
+from sabt.api import cli as api_cli
+from sabt.registry import cli as registry_cli
+from sabt.synth import cli as synth_cli
+
+app = typer.Typer(
+    name="sabt",
+    help="Sabt (ثبت): civil registration, vital statistics and digital identity.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(registry_cli.db_app, name="db")
+app.add_typer(registry_cli.ledger_app, name="ledger")
+app.add_typer(registry_cli.person_app, name="person")
+app.command("export")(registry_cli.export_command)
+app.command("synth")(synth_cli.synth)
+app.command("serve")(api_cli.serve)
+app.command("demo")(api_cli.demo)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,192 @@
+"""`sabt db`, `sabt ledger`, `sabt person` and `sabt export` commands."""
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from sabt.kit import settings
+from sabt.kit.console import DB_HELP, database_url, err, out, progress_bar, user_errors
+from sabt.kit.errors import BadInput
+from sabt.persian import national_code, places
+from sabt.persian.jalali import format_fa
+from sabt.registry import checkpoint, export, ledger, queries, schema
+from sabt.registry.db import make_engine
+from sabt.registry.models import Person
+from sabt.registry.replay import replay
+from sabt.registry.schemas import PersonOut
+
+DbOption = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
+
+db_app = typer.Typer(help="The register's database.", no_args_is_help=True)
+ledger_app = typer.Typer(help="The hash-chained ledger.", no_args_is_help=True)
+person_app = typer.Typer(help="Persons in the register.", no_args_is_help=True)
+
+
+def open_register(db: str | None) -> Engine:
+    """An engine on the register, created or migrated to the current schema."""
+    engine = make_engine(database_url(db))
+    schema.ensure(engine)
+    return engine
+
+
+@db_app.command("upgrade")
+@user_errors
+def db_upgrade(db: DbOption = None) -> None:
+    """Create the database, or migrate it to the current schema."""
+    schema.upgrade(make_engine(database_url(db)))
+    err.print("schema is current")
+
+
+@ledger_app.command("verify")
+@user_errors
+def ledger_verify(
+    db: DbOption = None,
+    checkpoint_file: Annotated[
+        Path | None, typer.Option("--checkpoint", help="also check an earlier checkpoint (JSON)")
+    ] = None,
+) -> None:
+    """Walk the whole chain. Exit 0 when it holds, 1 naming the first entry that does not."""
+    engine = open_register(db)
+    with engine.connect() as conn:
+        head = ledger.current_head(conn)
+        with progress_bar("verifying ledger", head.seq) as tick:
+            result = ledger.verify(conn, progress=tick)
+        problem = (
+            _check_checkpoint(conn, checkpoint_file) if result.ok and checkpoint_file else None
+        )
+    if not result.ok:
+        out(f"BROKEN at entry {result.first_bad_seq}: {result.reason}")
+        raise typer.Exit(1)
+    if problem:
+        out(f"BROKEN: the ledger disagrees with the checkpoint: {problem}")
+        raise typer.Exit(1)
+    out(f"OK {result.entries} entries, head {result.head_hash}")
+
+
+def _check_checkpoint(conn: object, path: Path) -> str | None:
+    try:
+        statement = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BadInput(
+            "bad_checkpoint", "فایل نقطهٔ وارسی خوانا نیست", f"cannot read checkpoint {path}: {exc}"
+        ) from exc
+    if not isinstance(statement, dict):
+        raise BadInput(
+            "bad_checkpoint", "فایل نقطهٔ وارسی نامعتبر است", f"{path} is not a checkpoint object"
+        )
+    return checkpoint.check(conn, statement)  # type: ignore[arg-type]
+
+
+@ledger_app.command("checkpoint")
+@user_errors
+def ledger_checkpoint(db: DbOption = None) -> None:
+    """Print a signed statement of the head (seq, hash, time) to publish."""
+    engine = open_register(db)
+    key = checkpoint.load_or_create_key(settings.instance_dir(settings.load()))
+    with engine.connect() as conn:
+        out(json.dumps(checkpoint.make(conn, key), ensure_ascii=False))
+
+
+@ledger_app.command("replay")
+@user_errors
+def ledger_replay(
+    into: Annotated[str, typer.Option("--into", help="URL of an empty database to rebuild into")],
+    db: DbOption = None,
+) -> None:
+    """Rebuild every state table from the ledger alone into an empty database."""
+    source = open_register(db)
+    target = make_engine(into)
+    with source.connect() as conn:
+        total = ledger.current_head(conn).seq
+    with progress_bar("replaying ledger", total) as tick:
+        head = replay(source, target, progress=tick)
+    out(f"OK replayed {head.seq} entries, head {head.hash}")
+
+
+def person_out(person: Person) -> PersonOut:
+    return PersonOut(
+        national_code=person.national_code,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        father_name=person.father_name,
+        sex=person.sex,
+        birth_date=person.birth_date,
+        birth_date_jalali=format_fa(person.birth_date),
+        birth_county=person.birth_county,
+        residence_county=person.residence_county,
+        religion=person.religion,
+        school=person.school,
+        status=person.status,
+        death_date=person.death_date,
+        death_date_jalali=format_fa(person.death_date) if person.death_date else None,
+        father_national_code=person.father_code,
+        mother_national_code=person.mother_code,
+    )
+
+
+def checked_code(code: str) -> str:
+    try:
+        return national_code.validate(code, prefixes=places.all_prefixes())
+    except national_code.InvalidNationalCode as exc:
+        raise BadInput("invalid_national_code", f"کد ملی نامعتبر است: {code}", str(exc)) from exc
+
+
+@person_app.command("show")
+@user_errors
+def person_show(
+    code: Annotated[str, typer.Argument(help="national code (ASCII or Persian digits)")],
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    db: DbOption = None,
+) -> None:
+    """Show a person: identity, parents, Jalali dates in Persian digits."""
+    engine = open_register(db)
+    with Session(engine) as session:
+        shown = person_out(queries.get_person(session, checked_code(code)))
+    if as_json:
+        out(shown.model_dump_json())
+        return
+    Console(highlight=False).print(_person_table(shown))
+
+
+def _person_table(p: PersonOut) -> Table:
+    counties = places.counties()
+    table = Table(show_header=False, title=f"{p.first_name} {p.last_name}")
+    sex = {"male": "مرد", "female": "زن"}[p.sex]
+    status = {"alive": "زنده", "deceased": "فوت‌شده"}[p.status]
+    rows = [
+        ("کد ملی", p.national_code),
+        ("نام", p.first_name),
+        ("نام خانوادگی", p.last_name),
+        ("نام پدر", p.father_name or "—"),
+        ("جنسیت", sex),
+        ("تاریخ تولد", p.birth_date_jalali),
+        ("محل تولد", counties[p.birth_county].name_fa),
+        ("اقامت", counties[p.residence_county].name_fa),
+        ("وضعیت", status),
+        ("تاریخ فوت", p.death_date_jalali or "—"),
+        ("کد ملی پدر", p.father_national_code or "—"),
+        ("کد ملی مادر", p.mother_national_code or "—"),
+    ]
+    for label, value in rows:
+        table.add_row(label, value)
+    return table
+
+
+@user_errors
+def export_command(
+    what: Annotated[str, typer.Argument(help="persons or marriages")],
+    fmt: Annotated[str, typer.Option("--format", help="csv, parquet or jsonl")] = "csv",
+    out_path: Annotated[Path, typer.Option("--out", help="file to write")] = Path("export.csv"),
+    db: DbOption = None,
+) -> None:
+    """Export every person (living and deceased) or every marriage."""
+    engine = open_register(db)
+    with engine.connect() as conn, progress_bar(f"exporting {what}") as tick:
+        count = export.export(conn, what, fmt, out_path, tick)
+    err.print(f"wrote {count} {what} to {out_path}")

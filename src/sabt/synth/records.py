@@ -1,0 +1,340 @@
+"""Turn a simulated population into register records: offices, persons (with national
+codes, names, booklets, registration times), marriages and mobile numbers.
+
+Deterministic per seed: every random draw comes from generators seeded from it.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+from sabt.kit.clock import TEHRAN
+from sabt.persian import places
+from sabt.registry.schemas import (
+    ImportRecord,
+    MarriageRecord,
+    MobileRecord,
+    OfficeRecord,
+    PersonRecord,
+)
+from sabt.synth import calibration as cal
+from sabt.synth.simulate import REASONS, Population
+
+BOOKLET_LETTERS = [
+    "الف",
+    "ب",
+    "پ",
+    "ت",
+    "ث",
+    "ج",
+    "چ",
+    "ح",
+    "خ",
+    "د",
+    "ذ",
+    "ر",
+    "ز",
+    "س",
+    "ش",
+    "ص",
+    "ض",
+    "ط",
+    "ظ",
+    "ع",
+    "غ",
+    "ف",
+    "ق",
+    "ک",
+    "گ",
+    "ل",
+    "م",
+    "ن",
+    "و",
+    "ه",
+    "ی",
+]
+MOBILE_OPERATORS = (
+    ("MCI", ("0912", "0913", "0919", "0991"), 0.55),
+    ("Irancell", ("0935", "0936", "0937", "0939", "0901"), 0.40),
+    ("Rightel", ("0920", "0921"), 0.05),
+)
+MOBILE_SHARE = 0.88  # ASSUMPTION: adults with a mobile number in the operators' reports
+CONSULATES = (
+    ("CONS-DE-FRA", "فرانکفورت"),
+    ("CONS-AT-VIE", "وین"),
+    ("CONS-MY-KUL", "کوالالامپور"),
+    ("CONS-NO-OSL", "اسلو"),
+    ("CONS-SE-STO", "استکهلم"),
+    ("CONS-TH-BKK", "بانکوک"),
+)
+TIMED_FROM = date(1961, 3, 21)  # 1340 SH: from here the hour of birth and death is recorded
+
+
+def office_codes(county: str) -> dict[str, str]:
+    return {
+        "civil_registration": f"CR-{county}",
+        "hospital": f"HOSP-{county}",
+        "marriage_notary": f"MN-{county}",
+        "divorce_notary": f"DN-{county}",
+        "service_counter": f"SC-{county}",
+    }
+
+
+def offices() -> Iterator[OfficeRecord]:
+    """Per county: a civil registration office owning the county's national-code prefixes,
+    a hospital, a marriage notary, a divorce notary and a service counter; and consulates."""
+    kinds_fa = {
+        "civil_registration": "ادارهٔ ثبت احوال",
+        "hospital": "بیمارستان",
+        "marriage_notary": "دفتر ثبت ازدواج",
+        "divorce_notary": "دفتر ثبت طلاق",
+        "service_counter": "دفتر پیشخوان دولت",
+    }
+    prefixes = places.office_prefixes()
+    for code, county in sorted(places.counties().items()):
+        for kind, office in office_codes(code).items():
+            owned = tuple((p, prefixes[p].synthetic) for p in places.prefixes_of_county(code))
+            yield OfficeRecord(
+                office,
+                kind,
+                f"{kinds_fa[kind]} {county.name_fa}",
+                code,
+                county.province_iso,
+                owned if kind == "civil_registration" else (),
+            )
+    for office, city in CONSULATES:
+        yield OfficeRecord(office, "consulate", f"سرکنسولگری ایران در {city}", None, None)
+
+
+def check_digits(first9: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Vectorised national-code check digit (same rule as sabt.persian.national_code)."""
+    s = np.zeros(len(first9), dtype=np.int64)
+    rest = first9.copy()
+    for weight in range(2, 11):  # last digit has weight 2
+        s += (rest % 10) * weight
+        rest //= 10
+    r = s % 11
+    return np.where(r < 2, r, 11 - r)
+
+
+def national_codes(pop: Population, rng: np.random.Generator) -> list[str]:
+    """Codes from the prefixes of each person's birth county, serials in register order."""
+    county = pop.persons["birth_county"]
+    n = len(county)
+    prefix = np.zeros(n, dtype=np.int64)
+    for ci, code in enumerate(pop.counties):
+        members = np.flatnonzero(county == ci)
+        options = np.array([int(p) for p in places.prefixes_of_county(code)], dtype=np.int64)
+        prefix[members] = options[rng.integers(0, len(options), len(members))]
+    serial = np.zeros(n, dtype=np.int64)
+    order = np.argsort(prefix, kind="stable")
+    sorted_prefix = prefix[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_prefix)) + 1]
+    counts = np.diff(np.r_[starts, n])
+    run = np.arange(n) - np.repeat(starts, counts) + 1
+    repeated = sorted_prefix % 111 == 0  # 000, 111, ... 999: skip the all-same serial
+    same = (sorted_prefix // 111) * 111111
+    run = np.where(repeated & (run >= same) & (same > 0), run + 1, run)
+    if run.max(initial=0) > 999_999:
+        raise ValueError("a prefix ran out of serials: use fewer people or more prefixes")
+    serial[order] = run
+    first9 = prefix * 1_000_000 + serial
+    codes = first9 * 10 + check_digits(first9)
+    return [f"{c:010d}" for c in codes]
+
+
+def _local(day: int, minute: int) -> datetime:
+    return datetime.combine(
+        date.fromordinal(day), time(minute // 60, minute % 60), TEHRAN
+    ).astimezone(UTC)
+
+
+@dataclass
+class Draws:
+    """Per-person random details, drawn once so that the output is deterministic."""
+
+    birth_minute: npt.NDArray[np.int64]
+    birth_delay: npt.NDArray[np.int64]
+    death_minute: npt.NDArray[np.int64]
+    death_delay: npt.NDArray[np.int64]
+    office_minute: npt.NDArray[np.int64]
+    death_elsewhere: npt.NDArray[np.bool_]
+
+    @classmethod
+    def make(cls, n: int, rng: np.random.Generator) -> "Draws":
+        late_birth = rng.random(n) < 0.012  # NOCR: 98.8 % within the legal period (1398)
+        birth_delay = np.where(
+            late_birth, rng.integers(16, 400, n), np.minimum(rng.exponential(3.0, n), 15)
+        )
+        late_death = rng.random(n) < 0.01  # "99 % of deaths within 10 days" (Zanjan 1404)
+        death_delay = np.where(
+            late_death, rng.integers(11, 200, n), np.minimum(rng.exponential(1.5, n), 10)
+        )
+        return cls(
+            rng.integers(0, 1440, n),
+            birth_delay.astype(np.int64),
+            rng.integers(0, 1440, n),
+            death_delay.astype(np.int64),
+            rng.integers(8 * 60, 14 * 60, n),
+            rng.random(n) < 0.1,
+        )
+
+
+def booklet_series(i: int) -> str:
+    """A letter and a number; with the serial, unique per person."""
+    letters = len(BOOKLET_LETTERS)
+    return f"{BOOKLET_LETTERS[i % letters]}{(i // letters) % 99 + 1:02d}"
+
+
+def persons(pop: Population, codes: list[str], draws: Draws) -> Iterator[PersonRecord]:
+    p = pop.persons
+    male_names = cal.name_weights("male")[0]
+    female_names = cal.name_weights("female")[0]
+    surnames = cal.surname_weights()[0]
+    county_codes = pop.counties
+    capital = {iso: places.county_by_name(name).code for iso, (name, _) in cal.CAPITALS.items()}
+    end = pop.end.toordinal()
+    cols = {
+        k: p[k].tolist()
+        for k in (
+            "birth",
+            "sex",
+            "mother",
+            "father",
+            "birth_county",
+            "residence",
+            "death",
+            "religion",
+            "school",
+            "first_name",
+            "surname",
+            "father_name",
+        )
+    }
+    religions, schools = ("muslim", "other"), ("shia", "sunni", "none")
+    for i, code in enumerate(codes):
+        born, died = cols["birth"][i], cols["death"][i]
+        male = cols["sex"][i] == 1
+        birth_county = county_codes[cols["birth_county"][i]]
+        residence = county_codes[cols["residence"][i]]
+        timed = born >= TIMED_FROM.toordinal()
+        office_minute = int(draws.office_minute[i])
+        registered = min(born + int(draws.birth_delay[i]), end)
+        death_fields: dict[str, object] = {}
+        if died:
+            place = residence
+            if draws.death_elsewhere[i]:
+                place = capital[places.counties()[residence].province_iso]
+            death_fields = {
+                "death_date": date.fromordinal(died),
+                "death_at": _local(died, int(draws.death_minute[i]))
+                if died >= TIMED_FROM.toordinal()
+                else None,
+                "death_place": place,
+                "death_registered_at": _local(
+                    min(died + int(draws.death_delay[i]), end), office_minute
+                ),
+            }
+        father, mother = cols["father"][i], cols["mother"][i]
+        yield PersonRecord(
+            national_code=code,
+            first_name=(male_names if male else female_names)[cols["first_name"][i]],
+            last_name=surnames[cols["surname"][i]],
+            father_name=male_names[cols["father_name"][i]],
+            sex="male" if male else "female",
+            birth_date=date.fromordinal(born),
+            birth_county=birth_county,
+            residence_county=residence,
+            religion=religions[cols["religion"][i]],
+            school=schools[cols["school"][i]],
+            birth_at=_local(born, int(draws.birth_minute[i])) if timed else None,
+            birth_registered_at=_local(registered, office_minute),
+            registering_office=f"CR-{birth_county}",
+            booklet_series=booklet_series(i),
+            booklet_serial=f"{(i // (99 * len(BOOKLET_LETTERS))) % 1_000_000:06d}",
+            father=codes[father] if father >= 0 else None,
+            mother=codes[mother] if mother >= 0 else None,
+            **death_fields,  # type: ignore[arg-type]
+        )
+
+
+def marriages(
+    pop: Population, codes: list[str], rng: np.random.Generator
+) -> Iterator[MarriageRecord]:
+    m = pop.marriages
+    returns: dict[int, list[tuple[int, datetime, datetime]]] = {}
+    r = pop.returns
+    for k, (mid, divorced, returned) in enumerate(
+        zip(r["marriage"].tolist(), r["divorced"].tolist(), r["returned"].tolist(), strict=True)
+    ):
+        returns.setdefault(mid, []).append((k + 1, _local(divorced, 600), _local(returned, 600)))
+    minutes = rng.integers(8 * 60, 14 * 60, m.n).tolist()
+    cols = {
+        k: m[k].tolist()
+        for k in (
+            "husband",
+            "wife",
+            "start",
+            "end",
+            "reason",
+            "temporary",
+            "term_end",
+            "waiting_end",
+            "county",
+        )
+    }
+    for i in range(m.n):
+        end, temporary, waiting = cols["end"][i], cols["temporary"][i], cols["waiting_end"][i]
+        yield MarriageRecord(
+            id=i + 1,
+            husband=codes[cols["husband"][i]],
+            wife=codes[cols["wife"][i]],
+            kind="temporary" if temporary else "permanent",
+            registered_at=_local(cols["start"][i], minutes[i]),
+            office=f"MN-{pop.counties[cols['county'][i]]}",
+            term_end=date.fromordinal(cols["term_end"][i]) if temporary else None,
+            ended_at=_local(end, minutes[i]) if end else None,
+            end_reason=REASONS[cols["reason"][i]] if end else None,
+            waiting_period_end=date.fromordinal(waiting) if end and waiting > end else None,
+            returns=tuple(returns.get(i, ())),
+        )
+
+
+def mobiles(pop: Population, codes: list[str], rng: np.random.Generator) -> Iterator[MobileRecord]:
+    """A mobile number for most living adults (18+ at the end date)."""
+    p = pop.persons
+    end = pop.end.toordinal()
+    adult = (p["death"] == 0) & ((end - p["birth"]) / 365.2422 >= 18)
+    owners = np.flatnonzero(adult & (rng.random(p.n) < MOBILE_SHARE))
+    operator = rng.choice(
+        len(MOBILE_OPERATORS), size=len(owners), p=[o[2] for o in MOBILE_OPERATORS]
+    )
+    counters = [0] * len(MOBILE_OPERATORS)
+    reported = datetime.combine(pop.end, time(12), TEHRAN).astimezone(UTC)
+    for owner, op in zip(owners.tolist(), operator.tolist(), strict=True):
+        name, prefixes, _ = MOBILE_OPERATORS[op]
+        k = counters[op]
+        counters[op] += 1
+        number = f"{prefixes[k % len(prefixes)]}{(k // len(prefixes)) * 7919 % 10_000_000:07d}"
+        yield MobileRecord(number, codes[owner], name, reported - timedelta(days=owner % 700))
+
+
+def all_records(pop: Population, seed: int) -> tuple[int, Iterator[ImportRecord]]:
+    """(how many records, the records in register order)."""
+    rng = np.random.default_rng([seed, 1])
+    codes = national_codes(pop, rng)
+    draws = Draws.make(pop.persons.n, rng)
+    office_list = list(offices())
+    mobile_list = list(mobiles(pop, codes, rng))
+    total = len(office_list) + pop.persons.n + pop.marriages.n + len(mobile_list)
+
+    def generate() -> Iterator[ImportRecord]:
+        yield from office_list
+        yield from persons(pop, codes, draws)
+        yield from marriages(pop, codes, rng)
+        yield from mobile_list
+
+    return total, generate()
