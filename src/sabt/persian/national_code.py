@@ -26,8 +26,25 @@ def check_digit(first9: str) -> int:
     digits = to_ascii(first9)
     if len(digits) != 9 or not digits.isascii() or not digits.isdigit():
         raise ValueError(f"check_digit needs exactly 9 digits, got {first9!r}")
-    s = sum(int(d) * (10 - i) for i, d in enumerate(digits))
-    r = s % 11
+    return _check(digits)
+
+
+def _check(digits: str) -> int:
+    """Check digit of the first nine of `digits` (ASCII digits, already checked)."""
+    d = digits.encode("ascii")
+    # Weights 10..2 on the ASCII codes, less 48 ("0") times the sum of the weights (54).
+    s = (
+        d[0] * 10
+        + d[1] * 9
+        + d[2] * 8
+        + d[3] * 7
+        + d[4] * 6
+        + d[5] * 5
+        + d[6] * 4
+        + d[7] * 3
+        + d[8] * 2
+    )
+    r = (s - 48 * 54) % 11
     return r if r < 2 else 11 - r
 
 
@@ -51,7 +68,7 @@ def validate(code: object, *, prefixes: Collection[str] | None = None) -> str:
         raise InvalidNationalCode(code, "repeated", f"{digits} repeats one digit")
     if digits[3:9] == "000000":
         raise InvalidNationalCode(code, "serial", f"{digits} has an all-zero serial")
-    if check_digit(digits[:9]) != int(digits[9]):
+    if _check(digits) != ord(digits[9]) - 48:
         raise InvalidNationalCode(code, "check_digit", f"{digits}: the check digit is wrong")
     allowed = published_prefixes() if prefixes is None else prefixes
     if digits[:3] not in allowed:

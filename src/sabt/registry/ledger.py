@@ -34,11 +34,10 @@ def utc_text(at: datetime) -> str:
     """'2025-03-21T06:30:00Z': the canonical form of an instant in the ledger."""
     if at.tzinfo is None:
         raise ValueError("ledger times must be aware datetimes")
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S") + _micro(at) + "Z"
-
-
-def _micro(at: datetime) -> str:
-    return f".{at.microsecond:06d}" if at.microsecond else ""
+    if at.tzinfo is not UTC:
+        at = at.astimezone(UTC)
+    # isoformat writes microseconds only when there are some: "...T06:30:00Z".
+    return at.replace(tzinfo=None).isoformat() + "Z"
 
 
 def entry_hash(prev_hash: str, payload: bytes) -> str:

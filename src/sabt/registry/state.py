@@ -6,13 +6,14 @@ and writes them in bulk: COPY on PostgreSQL, batched executemany on SQLite. Live
 state the live path wrote.
 """
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 import psycopg
-from sqlalchemy import Connection, Table, bindparam, func, update
+from sqlalchemy import Boolean, Connection, Date, DateTime, Table, bindparam, func, update
 from sqlalchemy.exc import IntegrityError
 
 from sabt.registry.models import (
@@ -181,7 +182,7 @@ class StateWriter:
         if self.postgres:
             _copy_rows(self.conn, table, rows)
         else:
-            self.conn.execute(table.insert(), rows)
+            _executemany_sqlite(self.conn, table, rows)
 
     def _raise_counters(self) -> None:
         greatest = func.greatest if self.postgres else func.max  # SQLite's max(x, y) is scalar
@@ -194,6 +195,47 @@ class StateWriter:
         rows = [{"p": p, "n": n} for p, n in sorted(self.counters.items())]
         self.conn.execute(stmt, rows)
         self.counters.clear()
+
+
+def _sqlite_datetime(value: datetime) -> str:
+    return value.isoformat(" ", "microseconds")
+
+
+def _sqlite_date(value: date) -> str:
+    return value.isoformat()
+
+
+def _sqlite_converter(column_type: Any) -> Callable[[Any], Any] | None:
+    """SQLAlchemy's own storage format on SQLite ("YYYY-MM-DD HH:MM:SS.ffffff",
+    "YYYY-MM-DD", 0/1), so rows written here read back through the ORM unchanged."""
+    if isinstance(column_type, DateTime):
+        return _sqlite_datetime
+    if isinstance(column_type, Date):
+        return _sqlite_date
+    if isinstance(column_type, Boolean):
+        return int
+    return None
+
+
+def _executemany_sqlite(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    # The DB-API executemany directly: SQLAlchemy's per-row parameter processing cost more
+    # than SQLite's own insert in a bulk load.
+    names = [c.name for c in table.columns]
+    converters = [(i, f) for i, c in enumerate(table.columns) if (f := _sqlite_converter(c.type))]
+    values = []
+    for row in rows:
+        record = [row[n] for n in names]
+        for i, f in converters:
+            if record[i] is not None:
+                record[i] = f(record[i])
+        values.append(record)
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    try:
+        raw.executemany(sql, values)
+    except sqlite3.IntegrityError as exc:
+        raise IntegrityError(sql, None, exc) from exc
 
 
 def _copy_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

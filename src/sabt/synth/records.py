@@ -120,7 +120,21 @@ def check_digits(first9: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return np.where(r < 2, r, 11 - r)
 
 
-def national_codes(pop: Population, rng: np.random.Generator) -> list[str]:
+class Codes:
+    """National codes of the population, kept as integers (8 bytes a person) and written
+    out as 10-digit text on demand."""
+
+    def __init__(self, values: npt.NDArray[np.int64]) -> None:
+        self.values = values
+
+    def __getitem__(self, i: int) -> str:
+        return f"{self.values[i]:010d}"
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+def national_codes(pop: Population, rng: np.random.Generator) -> Codes:
     """Codes from the prefixes of each person's birth county, serials in register order."""
     county = pop.persons["birth_county"]
     n = len(county)
@@ -142,8 +156,7 @@ def national_codes(pop: Population, rng: np.random.Generator) -> list[str]:
         raise ValueError("a prefix ran out of serials: use fewer people or more prefixes")
     serial[order] = run
     first9 = prefix * 1_000_000 + serial
-    codes = first9 * 10 + check_digits(first9)
-    return [f"{c:010d}" for c in codes]
+    return Codes(first9 * 10 + check_digits(first9))
 
 
 def _local(day: int, minute: int) -> datetime:
@@ -189,7 +202,17 @@ def booklet_series(i: int) -> str:
     return f"{BOOKLET_LETTERS[i % letters]}{(i // letters) % 99 + 1:02d}"
 
 
-def persons(pop: Population, codes: list[str], draws: Draws) -> Iterator[PersonRecord]:
+CHUNK = 50_000  # persons turned into Python objects at a time (bounds memory)
+
+
+def persons(pop: Population, codes: Codes, draws: Draws) -> Iterator[PersonRecord]:
+    for start in range(0, pop.persons.n, CHUNK):
+        yield from _person_chunk(pop, codes, draws, start, min(start + CHUNK, pop.persons.n))
+
+
+def _person_chunk(
+    pop: Population, codes: Codes, draws: Draws, start: int, stop: int
+) -> Iterator[PersonRecord]:
     p = pop.persons
     male_names = cal.name_weights("male")[0]
     female_names = cal.name_weights("female")[0]
@@ -198,7 +221,7 @@ def persons(pop: Population, codes: list[str], draws: Draws) -> Iterator[PersonR
     capital = {iso: places.county_by_name(name).code for iso, (name, _) in cal.CAPITALS.items()}
     end = pop.end.toordinal()
     cols = {
-        k: p[k].tolist()
+        k: p[k][start:stop].tolist()
         for k in (
             "birth",
             "sex",
@@ -215,11 +238,13 @@ def persons(pop: Population, codes: list[str], draws: Draws) -> Iterator[PersonR
         )
     }
     religions, schools = ("muslim", "other"), ("shia", "sunni", "none")
-    for i, code in enumerate(codes):
-        born, died = cols["birth"][i], cols["death"][i]
-        male = cols["sex"][i] == 1
-        birth_county = county_codes[cols["birth_county"][i]]
-        residence = county_codes[cols["residence"][i]]
+    for i in range(start, stop):
+        code = codes[i]
+        c = i - start
+        born, died = cols["birth"][c], cols["death"][c]
+        male = cols["sex"][c] == 1
+        birth_county = county_codes[cols["birth_county"][c]]
+        residence = county_codes[cols["residence"][c]]
         timed = born >= TIMED_FROM.toordinal()
         office_minute = int(draws.office_minute[i])
         registered = min(born + int(draws.birth_delay[i]), end)
@@ -238,18 +263,18 @@ def persons(pop: Population, codes: list[str], draws: Draws) -> Iterator[PersonR
                     min(died + int(draws.death_delay[i]), end), office_minute
                 ),
             }
-        father, mother = cols["father"][i], cols["mother"][i]
+        father, mother = cols["father"][c], cols["mother"][c]
         yield PersonRecord(
             national_code=code,
-            first_name=(male_names if male else female_names)[cols["first_name"][i]],
-            last_name=surnames[cols["surname"][i]],
-            father_name=male_names[cols["father_name"][i]],
+            first_name=(male_names if male else female_names)[cols["first_name"][c]],
+            last_name=surnames[cols["surname"][c]],
+            father_name=male_names[cols["father_name"][c]],
             sex="male" if male else "female",
             birth_date=date.fromordinal(born),
             birth_county=birth_county,
             residence_county=residence,
-            religion=religions[cols["religion"][i]],
-            school=schools[cols["school"][i]],
+            religion=religions[cols["religion"][c]],
+            school=schools[cols["school"][c]],
             birth_at=_local(born, int(draws.birth_minute[i])) if timed else None,
             birth_registered_at=_local(registered, office_minute),
             registering_office=f"CR-{birth_county}",
@@ -261,57 +286,77 @@ def persons(pop: Population, codes: list[str], draws: Draws) -> Iterator[PersonR
         )
 
 
-def marriages(
-    pop: Population, codes: list[str], rng: np.random.Generator
+def marriages(pop: Population, codes: Codes, rng: np.random.Generator) -> Iterator[MarriageRecord]:
+    r = pop.returns
+    returns: dict[int, list[tuple[int, datetime, datetime]]] = {}
+    triples = zip(
+        r["marriage"].tolist(), r["divorced"].tolist(), r["returned"].tolist(), strict=True
+    )
+    for k, (mid, divorced, returned) in enumerate(triples):
+        returns.setdefault(mid, []).append((k + 1, _local(divorced, 600), _local(returned, 600)))
+    minutes = rng.integers(8 * 60, 14 * 60, pop.marriages.n)
+    for start in range(0, pop.marriages.n, CHUNK):
+        stop = min(start + CHUNK, pop.marriages.n)
+        yield from _marriage_chunk(pop, codes, minutes, returns, start, stop)
+
+
+def _marriage_chunk(
+    pop: Population,
+    codes: Codes,
+    minutes: npt.NDArray[np.int64],
+    returns: dict[int, list[tuple[int, datetime, datetime]]],
+    start: int,
+    stop: int,
 ) -> Iterator[MarriageRecord]:
     m = pop.marriages
-    returns: dict[int, list[tuple[int, datetime, datetime]]] = {}
-    r = pop.returns
-    for k, (mid, divorced, returned) in enumerate(
-        zip(r["marriage"].tolist(), r["divorced"].tolist(), r["returned"].tolist(), strict=True)
-    ):
-        returns.setdefault(mid, []).append((k + 1, _local(divorced, 600), _local(returned, 600)))
-    minutes = rng.integers(8 * 60, 14 * 60, m.n).tolist()
-    cols = {
-        k: m[k].tolist()
-        for k in (
-            "husband",
-            "wife",
-            "start",
-            "end",
-            "reason",
-            "temporary",
-            "term_end",
-            "waiting_end",
-            "county",
-        )
-    }
-    for i in range(m.n):
-        end, temporary, waiting = cols["end"][i], cols["temporary"][i], cols["waiting_end"][i]
+    names = (
+        "husband",
+        "wife",
+        "start",
+        "end",
+        "reason",
+        "temporary",
+        "term_end",
+        "waiting_end",
+        "county",
+    )
+    cols = {k: m[k][start:stop].tolist() for k in names}
+    for i in range(start, stop):
+        c = i - start
+        end, temporary, waiting = cols["end"][c], cols["temporary"][c], cols["waiting_end"][c]
+        minute = int(minutes[i])
         yield MarriageRecord(
             id=i + 1,
-            husband=codes[cols["husband"][i]],
-            wife=codes[cols["wife"][i]],
+            husband=codes[cols["husband"][c]],
+            wife=codes[cols["wife"][c]],
             kind="temporary" if temporary else "permanent",
-            registered_at=_local(cols["start"][i], minutes[i]),
-            office=f"MN-{pop.counties[cols['county'][i]]}",
-            term_end=date.fromordinal(cols["term_end"][i]) if temporary else None,
-            ended_at=_local(end, minutes[i]) if end else None,
-            end_reason=REASONS[cols["reason"][i]] if end else None,
+            registered_at=_local(cols["start"][c], minute),
+            office=f"MN-{pop.counties[cols['county'][c]]}",
+            term_end=date.fromordinal(cols["term_end"][c]) if temporary else None,
+            ended_at=_local(end, minute) if end else None,
+            end_reason=REASONS[cols["reason"][c]] if end else None,
             waiting_period_end=date.fromordinal(waiting) if end and waiting > end else None,
             returns=tuple(returns.get(i, ())),
         )
 
 
-def mobiles(pop: Population, codes: list[str], rng: np.random.Generator) -> Iterator[MobileRecord]:
-    """A mobile number for most living adults (18+ at the end date)."""
+def mobile_owners(
+    pop: Population, rng: np.random.Generator
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]]:
+    """Who has a mobile number (most living adults, 18+ at the end date), and the operator."""
     p = pop.persons
     end = pop.end.toordinal()
     adult = (p["death"] == 0) & ((end - p["birth"]) / 365.2422 >= 18)
     owners = np.flatnonzero(adult & (rng.random(p.n) < MOBILE_SHARE))
-    operator = rng.choice(
-        len(MOBILE_OPERATORS), size=len(owners), p=[o[2] for o in MOBILE_OPERATORS]
-    )
+    shares = [o[2] for o in MOBILE_OPERATORS]
+    return owners, rng.choice(len(MOBILE_OPERATORS), size=len(owners), p=shares)
+
+
+def mobiles(
+    pop: Population, codes: Codes, owners: npt.NDArray[np.intp], operator: npt.NDArray[np.int64]
+) -> Iterator[MobileRecord]:
+    """Numbers unique per operator prefix: the k-th subscriber of a prefix gets
+    (k * 7919) mod 10^7, a permutation since 7919 is prime to 10^7."""
     counters = [0] * len(MOBILE_OPERATORS)
     reported = datetime.combine(pop.end, time(12), TEHRAN).astimezone(UTC)
     for owner, op in zip(owners.tolist(), operator.tolist(), strict=True):
@@ -323,18 +368,19 @@ def mobiles(pop: Population, codes: list[str], rng: np.random.Generator) -> Iter
 
 
 def all_records(pop: Population, seed: int) -> tuple[int, Iterator[ImportRecord]]:
-    """(how many records, the records in register order)."""
+    """(how many records, the records in register order), generated lazily."""
     rng = np.random.default_rng([seed, 1])
     codes = national_codes(pop, rng)
     draws = Draws.make(pop.persons.n, rng)
     office_list = list(offices())
-    mobile_list = list(mobiles(pop, codes, rng))
-    total = len(office_list) + pop.persons.n + pop.marriages.n + len(mobile_list)
+    owners, operator = mobile_owners(pop, rng)
+    marriage_rng = np.random.default_rng([seed, 2])
+    total = len(office_list) + pop.persons.n + pop.marriages.n + len(owners)
 
     def generate() -> Iterator[ImportRecord]:
         yield from office_list
         yield from persons(pop, codes, draws)
-        yield from marriages(pop, codes, rng)
-        yield from mobile_list
+        yield from marriages(pop, codes, marriage_rng)
+        yield from mobiles(pop, codes, owners, operator)
 
     return total, generate()
