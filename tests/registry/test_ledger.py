@@ -7,10 +7,23 @@ from sabt.registry.db import write_session
 from sabt.registry.service import append
 from tests.registry import family
 
+MODE = "serial"
+
+
+@pytest.fixture(autouse=True, params=["serial", "parallel"])
+def mode(request: pytest.FixtureRequest) -> None:
+    """Every check runs twice: one pass over the chain, and segments of 3 entries checked
+    by two processes and joined."""
+    global MODE
+    MODE = request.param
+
 
 def _verify(engine: Engine) -> ledger.VerifyResult:
     with engine.connect() as conn:
-        return ledger.verify(conn)
+        if MODE == "serial":
+            return ledger.verify(conn)
+        url = engine.url.render_as_string(hide_password=False)
+        return ledger.verify(conn, url=url, workers=2, segment_size=3)
 
 
 def _sql(engine: Engine, statement: str, **params: object) -> None:

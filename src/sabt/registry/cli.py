@@ -1,6 +1,7 @@
 """`sabt db`, `sabt ledger`, `sabt person` and `sabt export` commands."""
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -52,11 +53,12 @@ def ledger_verify(
     ] = None,
 ) -> None:
     """Walk the whole chain. Exit 0 when it holds, 1 naming the first entry that does not."""
-    engine = open_register(db)
+    url = database_url(db)
+    engine = open_register(url)
     with engine.connect() as conn:
         head = ledger.current_head(conn)
         with progress_bar("verifying ledger", head.seq) as tick:
-            result = ledger.verify(conn, progress=tick)
+            result = ledger.verify(conn, progress=tick, url=url, workers=os.cpu_count() or 1)
         problem = (
             _check_checkpoint(conn, checkpoint_file) if result.ok and checkpoint_file else None
         )

@@ -106,34 +106,153 @@ class VerifyResult:
     reason: str | None = None
 
 
-def verify(conn: Connection, progress: Callable[[int], None] | None = None) -> VerifyResult:
-    """Walk the whole chain; stop at the first entry that does not hold."""
-    head = conn.execute(select(LedgerHead.seq, LedgerHead.hash).where(LedgerHead.id == 1)).one()
-    cursor = conn.execution_options(stream_results=True, yield_per=20_000).exec_driver_sql(
-        "SELECT seq, kind, subject, actor, office, occurred_at, recorded_at, payload,"
-        " prev_hash, hash FROM ledger ORDER BY seq"
-    )
-    expected_seq, running = 1, GENESIS
-    loads = canonical.loads
-    for rows in cursor.partitions():
+VERIFY_SQL = (
+    "SELECT seq, kind, subject, actor, office, occurred_at, recorded_at, payload, prev_hash, hash"
+    " FROM ledger WHERE seq BETWEEN {first} AND {last} ORDER BY seq"
+)
+FETCH = 20_000
+
+
+def _raw_rows(conn: Connection, first: int, last: int) -> Iterator[list[Any]]:
+    """Ledger rows first..last in batches, straight from the driver's cursor: SQLAlchemy's
+    row objects cost three times the rest of the check."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    sql = VERIFY_SQL.format(first=int(first), last=int(last))
+    if conn.dialect.name == "postgresql":
+        cursor = raw.cursor(name=f"verify_{first}")  # server-side: bounded memory
+    else:
+        cursor = raw.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(FETCH):
+            yield rows
+    finally:
+        cursor.close()
+
+
+@dataclass(frozen=True)
+class Segment:
+    """What one stretch of the chain says about itself."""
+
+    first_seq: int
+    last_seq: int  # the last entry read (first_seq - 1 if none)
+    first_prev: str | None
+    last_hash: str | None
+    bad_seq: int | None = None
+    reason: str | None = None
+
+
+def verify_segment(
+    conn: Connection, first: int, last: int, progress: Callable[[int], None] | None = None
+) -> Segment:
+    """Check entries first..last among themselves: consecutive seqs, each prev_hash the
+    previous entry's hash, each hash the hash of its payload, columns equal to the payload.
+    The first entry's prev_hash is returned for the caller to join segments."""
+    expected, running, first_prev = first, None, None
+    for rows in _raw_rows(conn, first, last):
         for row in rows:
-            problem = _check_row(row, expected_seq, running, loads)
+            if first_prev is None:
+                first_prev = row[8]
+                running = row[8]
+            problem = _check_row(row, expected, running)
             if problem:
-                return VerifyResult(
-                    False, expected_seq - 1, head[0], head[1], expected_seq, problem
-                )
+                return Segment(first, expected - 1, first_prev, running, expected, problem)
             running = row[9]
-            expected_seq += 1
+            expected += 1
         if progress:
             progress(len(rows))
-    count = expected_seq - 1
-    if (count, running) != (head[0], head[1]):
-        reason = f"ledger_head says seq {head[0]} but the chain ends at seq {count}"
-        return VerifyResult(False, count, head[0], head[1], count + 1, reason)
-    return VerifyResult(True, count, head[0], head[1])
+    return Segment(first, expected - 1, first_prev, running)
 
 
-def _check_row(row: Any, expected_seq: int, running: str, loads: Callable[[str], Any]) -> str:
+def verify(
+    conn: Connection,
+    progress: Callable[[int], None] | None = None,
+    *,
+    url: str | None = None,
+    workers: int = 1,
+    segment_size: int | None = None,
+) -> VerifyResult:
+    """Walk the whole chain; report the first entry that does not hold.
+
+    With `url` and `workers` > 1 the chain is cut into segments checked by that many
+    processes; segments are then joined (each must start where the previous one ended).
+    """
+    head = current_head(conn)
+    if workers > 1 and url and (segment_size or head.seq > 4 * FETCH):
+        segments = _parallel_segments(url, head.seq, workers, progress, segment_size)
+    else:
+        segments = [verify_segment(conn, 1, head.seq, progress)]
+    return _join(segments, head)
+
+
+def _join(segments: list[Segment], head: Head) -> VerifyResult:
+    """Join segment reports in order; the earliest problem wins, as in one pass."""
+    previous_hash, previous_last = GENESIS, 0
+
+    def broken(seq: int, reason: str) -> VerifyResult:
+        return VerifyResult(False, previous_last, head.seq, head.hash, seq, reason)
+
+    for segment in segments:
+        empty = segment.last_seq < segment.first_seq
+        if empty and segment.bad_seq is None:
+            continue  # nothing there: a gap shows at the next segment or at the head
+        if segment.first_seq != previous_last + 1:
+            return broken(previous_last + 1, f"entry {previous_last + 1}: missing")
+        if not empty and segment.first_prev != previous_hash:
+            seq = segment.first_seq
+            return broken(seq, f"entry {seq}: prev_hash does not match the hash of entry {seq - 1}")
+        if segment.bad_seq is not None:
+            return VerifyResult(
+                False, segment.last_seq, head.seq, head.hash, segment.bad_seq, segment.reason
+            )
+        previous_hash, previous_last = segment.last_hash or previous_hash, segment.last_seq
+    if (previous_last, previous_hash) != (head.seq, head.hash):
+        reason = f"ledger_head says seq {head.seq} but the chain ends at seq {previous_last}"
+        return broken(previous_last + 1, reason)
+    return VerifyResult(True, previous_last, head.seq, head.hash)
+
+
+def _segment_in_process(url: str, first: int, last: int) -> Segment:
+    from sabt.registry.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return verify_segment(conn, first, last)
+    finally:
+        engine.dispose()
+
+
+def _parallel_segments(
+    url: str,
+    total: int,
+    workers: int,
+    progress: Callable[[int], None] | None,
+    size: int | None = None,
+) -> list[Segment]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = size or max(FETCH, -(-total // (workers * 8)))  # several segments a worker
+    bounds = [(first, min(first + size - 1, total)) for first in range(1, total + 1, size)]
+    results: dict[int, Segment] = {}
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(_segment_in_process, url, a, b): a for a, b in bounds}
+        for future in _as_completed(futures):
+            segment = future.result()
+            results[futures[future]] = segment
+            if progress:
+                progress(segment.last_seq - segment.first_seq + 1)
+    return [results[a] for a, _ in bounds]
+
+
+def _as_completed(futures: dict[Any, int]) -> Iterator[Any]:
+    from concurrent.futures import as_completed
+
+    return iter(as_completed(futures))
+
+
+def _check_row(row: Any, expected_seq: int, running: str | None) -> str:
     seq, payload, prev_hash, digest = row[0], row[7], row[8], row[9]
     if seq != expected_seq:
         return (
@@ -144,7 +263,7 @@ def _check_row(row: Any, expected_seq: int, running: str, loads: Callable[[str],
         return f"entry {seq}: prev_hash does not match the hash of entry {seq - 1}"
     if entry_hash(prev_hash, payload.encode("utf-8")) != digest:
         return f"entry {seq}: hash does not match its payload"
-    fields = loads(payload)
+    fields = canonical.loads(payload)
     for i, name in enumerate(COLUMNS):
         if fields.get(name) != row[i]:
             return f"entry {seq}: column {name} differs from the payload"
