@@ -4,6 +4,7 @@ when SABT_TEST_DATABASE_URL is set (each test in a schema of its own, dropped af
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -21,16 +22,11 @@ def _pg_schema_url(base: str, name: str) -> str:
     return f"{base}{joiner}options=-csearch_path%3D{name}"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db')}/sabt.db"
-        return
-    if not PG_URL:
-        pytest.skip("SABT_TEST_DATABASE_URL is not set")
-    name = f"t_{uuid.uuid4().hex[:12]}"
+@contextmanager
+def _pg_schema(prefix: str) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a new schema, dropped afterwards."""
+    assert PG_URL
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(normalize_url(PG_URL), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f"CREATE SCHEMA {name}"))
@@ -40,6 +36,19 @@ def db_url(
         with admin.connect() as conn:
             conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db')}/sabt.db"
+        return
+    if not PG_URL:
+        pytest.skip("SABT_TEST_DATABASE_URL is not set")
+    with _pg_schema("t") as url:
+        yield url
 
 
 @pytest.fixture
@@ -56,17 +65,8 @@ def second_url(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     if db_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path_factory.mktemp('db2')}/replay.db"
         return
-    assert PG_URL
-    name = f"r_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(normalize_url(PG_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE SCHEMA {name}"))
-    try:
-        yield _pg_schema_url(PG_URL, name)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
-        admin.dispose()
+    with _pg_schema("r") as url:
+        yield url
 
 
 @pytest.fixture

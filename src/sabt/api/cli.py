@@ -6,14 +6,13 @@ from typing import Annotated
 
 import typer
 import uvicorn
-from sqlalchemy import func, select
 
 from sabt.api.app import create_app
 from sabt.kit import settings as settings_mod
 from sabt.kit.console import DB_HELP, database_url, err, user_errors
 from sabt.registry import schema
+from sabt.registry import service as registry
 from sabt.registry.db import make_engine
-from sabt.registry.models import LedgerEntry
 from sabt.synth.cli import DEFAULT_END, synth
 
 DEMO_PEOPLE = 50_000
@@ -48,8 +47,7 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000, db: Db = None) -> None:
     url = database_url(db)
     engine = make_engine(url)
     schema.ensure(engine)
-    with engine.connect() as conn:
-        empty = not conn.execute(select(func.count()).select_from(LedgerEntry)).scalar()
+    empty = registry.is_empty(engine)
     engine.dispose()
     if empty:
         err.print(

@@ -14,13 +14,12 @@ from sqlalchemy.orm import Session
 from sabt.kit import settings
 from sabt.kit.console import DB_HELP, database_url, err, out, progress_bar, user_errors
 from sabt.kit.errors import BadInput
-from sabt.persian import national_code, places
-from sabt.persian.jalali import format_fa
+from sabt.persian import places
 from sabt.registry import checkpoint, export, ledger, queries, schema
 from sabt.registry.db import make_engine
-from sabt.registry.models import Person
 from sabt.registry.replay import replay
 from sabt.registry.schemas import PersonOut
+from sabt.registry.validation import parse_code
 
 DbOption = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
 
@@ -111,34 +110,6 @@ def ledger_replay(
     out(f"OK replayed {head.seq} entries, head {head.hash}")
 
 
-def person_out(person: Person) -> PersonOut:
-    return PersonOut(
-        national_code=person.national_code,
-        first_name=person.first_name,
-        last_name=person.last_name,
-        father_name=person.father_name,
-        sex=person.sex,
-        birth_date=person.birth_date,
-        birth_date_jalali=format_fa(person.birth_date),
-        birth_county=person.birth_county,
-        residence_county=person.residence_county,
-        religion=person.religion,
-        school=person.school,
-        status=person.status,
-        death_date=person.death_date,
-        death_date_jalali=format_fa(person.death_date) if person.death_date else None,
-        father_national_code=person.father_code,
-        mother_national_code=person.mother_code,
-    )
-
-
-def checked_code(code: str) -> str:
-    try:
-        return national_code.validate(code, prefixes=places.all_prefixes())
-    except national_code.InvalidNationalCode as exc:
-        raise BadInput("invalid_national_code", f"کد ملی نامعتبر است: {code}", str(exc)) from exc
-
-
 @person_app.command("show")
 @user_errors
 def person_show(
@@ -149,7 +120,7 @@ def person_show(
     """Show a person: identity, parents, Jalali dates in Persian digits."""
     engine = open_register(db)
     with Session(engine) as session:
-        shown = person_out(queries.get_person(session, checked_code(code)))
+        shown = PersonOut.of(queries.get_person(session, parse_code(code)))
     if as_json:
         out(shown.model_dump_json())
         return

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from sabt.registry import queries
-from sabt.registry.cli import checked_code, person_out
 from sabt.registry.schemas import PersonOut
+from sabt.registry.validation import parse_code
 
 router = APIRouter(prefix="/api/v1", tags=["register"])
 
@@ -24,4 +24,4 @@ CodePath = Annotated[str, Path(description="10-digit national code", examples=["
 @router.get("/persons/{national_code}", response_model=PersonOut)
 def get_person(national_code: CodePath, db: Annotated[Session, Depends(session)]) -> PersonOut:
     """A person's record in the register (staff only)."""
-    return person_out(queries.get_person(db, checked_code(national_code)))
+    return PersonOut.of(queries.get_person(db, parse_code(national_code)))

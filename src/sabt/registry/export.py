@@ -122,64 +122,62 @@ def _text(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def write_csv(
-    path: Path,
-    fields: tuple[str, ...],
-    batches: Iterator[list[dict[str, Any]]],
-    tick: Callable[[int], None],
-) -> int:
+Batches = Iterator[list[dict[str, Any]]]
+Tick = Callable[[int], None]
+
+
+def _each(batches: Batches, tick: Tick, write: Callable[[list[dict[str, Any]]], object]) -> int:
     count = 0
+    for rows in batches:
+        write(rows)
+        count += len(rows)
+        tick(len(rows))
+    return count
+
+
+def write_csv(path: Path, fields: tuple[str, ...], batches: Batches, tick: Tick) -> int:
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(fields)
-        for rows in batches:
+
+        def write(rows: list[dict[str, Any]]) -> None:
             writer.writerows([_text(r[k]) for k in fields] for r in rows)
-            count += len(rows)
-            tick(len(rows))
-    return count
+
+        return _each(batches, tick, write)
 
 
-def write_jsonl(
-    path: Path,
-    fields: tuple[str, ...],
-    batches: Iterator[list[dict[str, Any]]],
-    tick: Callable[[int], None],
-) -> int:
-    count = 0
+def write_jsonl(path: Path, fields: tuple[str, ...], batches: Batches, tick: Tick) -> int:
     with path.open("wb") as f:
-        for rows in batches:
+
+        def write(rows: list[dict[str, Any]]) -> None:
             f.write(b"".join(orjson.dumps({k: r[k] for k in fields}) + b"\n" for r in rows))
-            count += len(rows)
-            tick(len(rows))
-    return count
+
+        return _each(batches, tick, write)
 
 
-def write_parquet(
-    path: Path,
-    fields: tuple[str, ...],
-    batches: Iterator[list[dict[str, Any]]],
-    tick: Callable[[int], None],
-) -> int:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    dates = {
+DATE_FIELDS = frozenset(
+    (
         "birth_date",
         "death_date",
         "birth_registered_on",
         "death_registered_on",
         "registered_on",
         "ended_on",
-    }
-    schema = pa.schema([(k, pa.date32() if k in dates else pa.string()) for k in fields])
-    count = 0
+    )
+)
+
+
+def write_parquet(path: Path, fields: tuple[str, ...], batches: Batches, tick: Tick) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([(k, pa.date32() if k in DATE_FIELDS else pa.string()) for k in fields])
     with pq.ParquetWriter(path, schema) as writer:
-        for rows in batches:
-            columns = {k: [r[k] for r in rows] for k in fields}
-            writer.write_table(pa.table(columns, schema=schema))
-            count += len(rows)
-            tick(len(rows))
-    return count
+
+        def write(rows: list[dict[str, Any]]) -> None:
+            writer.write_table(pa.table({k: [r[k] for r in rows] for k in fields}, schema=schema))
+
+        return _each(batches, tick, write)
 
 
 WRITERS = {"csv": write_csv, "jsonl": write_jsonl, "parquet": write_parquet}

@@ -5,6 +5,9 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from sabt.persian.jalali import format_fa
+from sabt.registry.models import Person
+
 OFFICE_KINDS = (
     "civil_registration", "hospital", "marriage_notary", "divorce_notary", "service_counter",
     "consulate",
@@ -96,3 +99,16 @@ class PersonOut(BaseModel):
     death_date_jalali: str | None
     father_national_code: str | None
     mother_national_code: str | None
+
+    @classmethod
+    def of(cls, person: "Person") -> "PersonOut":
+        return cls(
+            national_code=person.national_code, first_name=person.first_name,
+            last_name=person.last_name, father_name=person.father_name, sex=person.sex,
+            birth_date=person.birth_date, birth_date_jalali=format_fa(person.birth_date),
+            birth_county=person.birth_county, residence_county=person.residence_county,
+            religion=person.religion, school=person.school, status=person.status,
+            death_date=person.death_date,
+            death_date_jalali=format_fa(person.death_date) if person.death_date else None,
+            father_national_code=person.father_code, mother_national_code=person.mother_code,
+        )  # fmt: skip

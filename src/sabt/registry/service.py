@@ -30,6 +30,12 @@ from sabt.registry.state import StateWriter
 BULK_ACTOR = "import"
 
 
+def is_empty(engine: Engine) -> bool:
+    """True when the register's ledger has no entry yet."""
+    with engine.connect() as conn:
+        return ledger.current_head(conn).seq == 0
+
+
 def known_prefixes(conn: Connection | Session) -> set[str]:
     """The national-code prefixes owned by the register's civil registration offices."""
     return set(conn.execute(select(OfficePrefix.prefix)).scalars())

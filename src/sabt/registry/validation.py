@@ -31,6 +31,12 @@ def check_code(code: str, prefixes: Collection[str], what: str = "national code"
         raise bad("invalid_national_code", f"کد ملی نامعتبر است: {code}", f"{what}: {exc}") from exc
 
 
+def parse_code(code: str) -> str:
+    """A national code typed by a person (ASCII, Persian or Arabic-Indic digits), checked
+    against every office prefix the platform knows (published and simulation ones)."""
+    return check_code(code, places.all_prefixes())
+
+
 def check_county(code: str | None, what: str) -> str:
     if code not in places.counties():
         raise bad("unknown_county", f"شهرستان ناشناخته: {code}", f"{what}: unknown county {code!r}")

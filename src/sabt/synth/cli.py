@@ -5,10 +5,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy import Engine
 
 from sabt.kit.console import DB_HELP, database_url, err, make_progress, user_errors
 from sabt.kit.errors import BadInput
 from sabt.persian.jalali import InvalidJalaliDate, from_jalali
+from sabt.registry import schema
+from sabt.registry import service as registry
 from sabt.registry.db import make_engine
 from sabt.synth import report
 from sabt.synth.service import build
@@ -73,17 +76,11 @@ def synth(
         Console(highlight=False).print(report.table(report.figures(result.population, people)))
 
 
-def _require_empty(engine: object) -> None:
-    from sqlalchemy import func, select
-
-    from sabt.registry import schema
-    from sabt.registry.models import LedgerEntry
-
-    schema.ensure(engine)  # type: ignore[arg-type]
-    with engine.connect() as conn:  # type: ignore[attr-defined]
-        if conn.execute(select(func.count()).select_from(LedgerEntry)).scalar():
-            raise BadInput(
-                "register_not_empty",
-                "این ثبت خالی نیست؛ جمعیت ساختگی فقط در ثبت خالی ساخته می‌شود",
-                "the register is not empty: synth builds into an empty register only",
-            )
+def _require_empty(engine: Engine) -> None:
+    schema.ensure(engine)
+    if not registry.is_empty(engine):
+        raise BadInput(
+            "register_not_empty",
+            "این ثبت خالی نیست؛ جمعیت ساختگی فقط در ثبت خالی ساخته می‌شود",
+            "the register is not empty: synth builds into an empty register only",
+        )
