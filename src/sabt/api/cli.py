@@ -59,7 +59,6 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000, db: Db = None) -> None:
     settings = dataclasses.replace(settings_mod.load(), database_url=url)
     settings = dataclasses.replace(settings, operator_token=_operator_token(settings))
     err.print(f"API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
-    err.print(
-        f"operator token for staff endpoints: Authorization: Bearer {settings.operator_token}"
-    )
+    err.print("operator token for staff endpoints (send it as Authorization: Bearer …):")
+    err.print(str(settings.operator_token), soft_wrap=True, highlight=False)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
