@@ -59,19 +59,9 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def is_postgres(engine: Engine) -> bool:
-    return engine.dialect.name == "postgresql"
-
-
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A session for one write transaction: committed on success, rolled back on error."""
     writer = engine.execution_options(sabt_write=True)
     with Session(writer, expire_on_commit=False) as session, session.begin():
-        yield session
-
-
-@contextmanager
-def read_session(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
         yield session

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
 
-from sabt.kit import canonical, clock
+from sabt.kit import canonical
 from sabt.registry.models import LedgerEntry, LedgerHead
 
 GENESIS = "0" * 64
@@ -231,25 +231,19 @@ def _parallel_segments(
     progress: Callable[[int], None] | None,
     size: int | None = None,
 ) -> list[Segment]:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
     size = size or max(FETCH, -(-total // (workers * 8)))  # several segments a worker
     bounds = [(first, min(first + size - 1, total)) for first in range(1, total + 1, size)]
     results: dict[int, Segment] = {}
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(_segment_in_process, url, a, b): a for a, b in bounds}
-        for future in _as_completed(futures):
+        for future in as_completed(futures):
             segment = future.result()
             results[futures[future]] = segment
             if progress:
                 progress(segment.last_seq - segment.first_seq + 1)
     return [results[a] for a, _ in bounds]
-
-
-def _as_completed(futures: dict[Any, int]) -> Iterator[Any]:
-    from concurrent.futures import as_completed
-
-    return iter(as_completed(futures))
 
 
 def _check_row(row: Any, expected_seq: int, running: str | None) -> str:
@@ -282,7 +276,3 @@ def read_entries(conn: Connection, after_seq: int = 0) -> Iterator[dict[str, Any
 def current_head(conn: Connection) -> Head:
     row = conn.execute(select(LedgerHead.seq, LedgerHead.hash).where(LedgerHead.id == 1)).one()
     return Head(row[0], row[1])
-
-
-def now() -> datetime:
-    return clock.now()
