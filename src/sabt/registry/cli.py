@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from sabt.kit import settings
@@ -70,7 +70,7 @@ def ledger_verify(
     out(f"OK {result.entries} entries, head {result.head_hash}")
 
 
-def _check_checkpoint(conn: object, path: Path) -> str | None:
+def _check_checkpoint(conn: Connection, path: Path) -> str | None:
     try:
         statement = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -81,7 +81,7 @@ def _check_checkpoint(conn: object, path: Path) -> str | None:
         raise BadInput(
             "bad_checkpoint", "فایل نقطهٔ وارسی نامعتبر است", f"{path} is not a checkpoint object"
         )
-    return checkpoint.check(conn, statement)  # type: ignore[arg-type]
+    return checkpoint.check(conn, statement)
 
 
 @ledger_app.command("checkpoint")

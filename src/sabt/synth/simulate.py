@@ -477,7 +477,7 @@ class Simulation:
         return made
 
     def end_temporary(self, year: Year) -> None:
-        m, people = self.pop.marriages, self.pop.persons
+        m = self.pop.marriages
         due = np.flatnonzero(m["temporary"] & (m["end"] == 0) & (m["term_end"] <= year.end))
         if not len(due):
             return
@@ -487,7 +487,6 @@ class Simulation:
         early = (start + (term - start) * self.rng.uniform(0.2, 0.9, len(due))).astype(np.int32)
         end = np.where(waived, np.maximum(early, start + 1), term)
         self._end(due, end, np.where(waived, R_WAIVED, R_TERM).astype(np.int8), TEMPORARY_WAIT)
-        del people
 
     def _end(self, ids: npt.NDArray[np.intp], day: I32, reason: I8, wait: int | I32) -> None:
         m, people = self.pop.marriages, self.pop.persons
