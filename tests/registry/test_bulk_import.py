@@ -1,8 +1,9 @@
+import contextlib
 import dataclasses
 from datetime import date
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, inspect, select
 
 from sabt.kit.errors import BadInput
 from sabt.registry import service
@@ -58,3 +59,43 @@ def test_a_second_import_continues_the_chain(engine: Engine) -> None:
                          father=family.CODES["ali"], mother=family.CODES["wife_ali"])  # fmt: skip
     result = service.bulk_import(engine, [extra])
     assert (result.first_seq, result.last_seq) == (17, 17)
+
+
+def _schema_shape(engine: Engine) -> dict[str, tuple[object, ...]]:
+    """Every table's foreign keys and indexes, as the database reports them."""
+    names = inspect(engine).get_table_names()
+    with engine.connect() as conn:
+        found = inspect(conn)
+        return {
+            table: (
+                sorted(str(fk["name"]) for fk in found.get_foreign_keys(table)),
+                sorted(str(ix["name"]) for ix in found.get_indexes(table)),
+            )
+            for table in names
+        }
+
+
+@pytest.mark.parametrize("records", [family.records(), BAD["missing parent"]], ids=["ok", "bad"])
+def test_a_load_into_an_empty_register_keeps_every_key_and_index(
+    engine: Engine, records: list[object]
+) -> None:
+    # On PostgreSQL the first load drops foreign keys and indexes and rebuilds them after.
+    before = _schema_shape(engine)
+    assert any(keys for keys, _ in before.values())
+    with contextlib.suppress(BadInput):
+        service.bulk_import(engine, records)  # type: ignore[arg-type]
+    assert _schema_shape(engine) == before
+
+
+def test_small_batches_written_in_the_background_load_everything(engine: Engine) -> None:
+    result = service.bulk_import(engine, family.records(), batch_rows=2)
+    assert result.last_seq == 16
+    assert _counts(engine) == (10, 16)
+
+
+def test_a_conflict_in_a_later_batch_writes_nothing(engine: Engine) -> None:
+    family.load(engine)
+    again = family.records()[1:4]  # people already in the register
+    with pytest.raises(BadInput, match="conflicts"):
+        service.bulk_import(engine, again, batch_rows=1)
+    assert _counts(engine) == (10, 16)

@@ -9,7 +9,7 @@ from sabt.kit.errors import BadInput
 from sabt.registry import ledger, schema
 from sabt.registry.db import write_session
 from sabt.registry.models import LedgerEntry
-from sabt.registry.state import StateWriter
+from sabt.registry.state import StateWriter, constraints_built_after
 
 
 def replay(
@@ -24,8 +24,12 @@ def replay(
                 "target_not_empty", "پایگاه دادهٔ مقصد خالی نیست", "the target database is not empty"
             )
         head = ledger.lock_head(session)
-        writer = StateWriter(session.connection())
-        with source.connect() as conn:
+        target_conn = session.connection()
+        with (
+            constraints_built_after(target_conn),
+            StateWriter(target_conn, background=True) as writer,
+            source.connect() as conn,
+        ):
             for row in ledger.read_entries(conn):
                 _check_link(head, row)
                 fields = canonical.loads(row["payload"])
@@ -34,7 +38,7 @@ def replay(
                 head.seq, head.hash = row["seq"], row["hash"]
                 if progress and head.seq % 10_000 == 0:
                     progress(10_000)
-        writer.flush()
+            writer.flush()
         ledger.store_head(session, head)
     return head
 

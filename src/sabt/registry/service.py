@@ -5,6 +5,7 @@ tables (`state.StateWriter`), store the new head, all in one transaction.
 """
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,7 @@ from sabt.registry.schemas import (
     OfficeRecord,
     PersonRecord,
 )
-from sabt.registry.state import StateWriter
+from sabt.registry.state import StateWriter, constraints_built_after
 
 BULK_ACTOR = "import"
 
@@ -108,15 +109,20 @@ def bulk_import(
         head = ledger.lock_head(session)
         result.first_seq = head.seq + 1
         prefixes = known_prefixes(session)
-        writer = StateWriter(session.connection(), batch_rows=batch_rows)
+        conn = session.connection()
         entries = _validated(records, prefixes, actor, result)
+        empty = head.seq == 0
         try:
-            for row, entry in _chained(head, entries):
-                writer.apply(entry.kind, entry.data)
-                writer.add_ledger_row(row)
-                if progress and row["seq"] % 10_000 == 0:
-                    progress(10_000)
-            writer.flush()
+            with (
+                constraints_built_after(conn) if empty else nullcontext(),
+                StateWriter(conn, batch_rows=batch_rows, background=True) as writer,
+            ):
+                for row, entry in _chained(head, entries):
+                    writer.apply(entry.kind, entry.data)
+                    writer.add_ledger_row(row)
+                    if progress and row["seq"] % 10_000 == 0:
+                        progress(10_000)
+                writer.flush()
         except IntegrityError as exc:
             raise _integrity_error(exc) from exc
         ledger.store_head(session, head)

@@ -7,13 +7,25 @@ state the live path wrote.
 """
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 import psycopg
-from sqlalchemy import Boolean, Connection, Date, DateTime, Table, bindparam, func, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    DateTime,
+    Table,
+    bindparam,
+    func,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from sabt.registry.models import (
@@ -138,15 +150,29 @@ APPLIERS: dict[str, Callable[[dict[str, Any]], Effects]] = {
 
 
 class StateWriter:
-    """Buffers rows and writes them in foreign-key order, inside the caller's transaction."""
+    """Buffers rows and writes them in foreign-key order, inside the caller's transaction.
 
-    def __init__(self, conn: Connection, batch_rows: int = 20_000) -> None:
+    With `background=True` (PostgreSQL bulk paths) a full batch is written by one helper
+    thread while the caller prepares the next, so the server's work on one batch overlaps
+    the client's on the next; at most one batch is in flight, and nothing else uses the
+    connection meanwhile. Use it as a context manager so no write outlives an error.
+    """
+
+    def __init__(self, conn: Connection, batch_rows: int = 20_000, background: bool = False):
         self.conn = conn
         self.batch_rows = batch_rows
         self.postgres = conn.dialect.name == "postgresql"
         self.rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in TABLES}
         self.counters: dict[str, int] = {}
         self.pending = 0
+        self._pool = ThreadPoolExecutor(1) if background and self.postgres else None
+        self._in_flight: Future[None] | None = None
+
+    def __enter__(self) -> "StateWriter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def apply(self, kind: str, data: dict[str, Any]) -> None:
         applier = APPLIERS.get(kind)
@@ -166,17 +192,48 @@ class StateWriter:
         self.rows["ledger"].append(row)
         self.pending += 1
         if self.pending >= self.batch_rows:
-            self.flush()
+            self._hand_off()
 
     def flush(self) -> None:
-        for table in TABLES:
-            rows = self.rows[table.name]
-            if rows:
-                self._insert(table, rows)
-                self.rows[table.name] = []
-        if self.counters:
-            self._raise_counters()
+        """Write everything buffered and wait until it is written."""
+        self._wait_for_write()
+        self._write(*self._take())
+
+    def close(self) -> None:
+        """Wait for a write in flight (its error, if any, is the caller's to have seen)."""
+        if self._in_flight is not None:
+            wait([self._in_flight])
+            self._in_flight = None
+        if self._pool is not None:
+            self._pool.shutdown()
+
+    def _take(self) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
+        batch = {name: rows for name, rows in self.rows.items() if rows}
+        counters = self.counters
+        self.rows = {t.name: [] for t in TABLES}
+        self.counters = {}
         self.pending = 0
+        return batch, counters
+
+    def _hand_off(self) -> None:
+        batch, counters = self._take()
+        if self._pool is None:
+            self._write(batch, counters)
+            return
+        self._wait_for_write()
+        self._in_flight = self._pool.submit(self._write, batch, counters)
+
+    def _wait_for_write(self) -> None:
+        if self._in_flight is not None:
+            future, self._in_flight = self._in_flight, None
+            future.result()
+
+    def _write(self, batch: dict[str, list[dict[str, Any]]], counters: dict[str, int]) -> None:
+        for table in TABLES:
+            if rows := batch.get(table.name):
+                self._insert(table, rows)
+        if counters:
+            self._raise_counters(counters)
 
     def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
         if self.postgres:
@@ -184,7 +241,7 @@ class StateWriter:
         else:
             _executemany_sqlite(self.conn, table, rows)
 
-    def _raise_counters(self) -> None:
+    def _raise_counters(self, counters: dict[str, int]) -> None:
         greatest = func.greatest if self.postgres else func.max  # SQLite's max(x, y) is scalar
         stmt = (
             update(CodeCounter)
@@ -192,9 +249,49 @@ class StateWriter:
             .values(next_serial=greatest(CodeCounter.next_serial, bindparam("n")))
             .execution_options(synchronize_session=False)
         )
-        rows = [{"p": p, "n": n} for p, n in sorted(self.counters.items())]
-        self.conn.execute(stmt, rows)
-        self.counters.clear()
+        self.conn.execute(stmt, [{"p": p, "n": n} for p, n in sorted(counters.items())])
+
+
+@contextmanager
+def constraints_built_after(conn: Connection) -> Iterator[None]:
+    """Load into an empty PostgreSQL register without foreign keys and secondary indexes,
+    and build them once at the end, in the same transaction.
+
+    Per row, a foreign key costs an index lookup and each index an insert; built after the
+    load, each foreign key is one join and each index one sort (the way pg_restore loads).
+    A violation fails the rebuild, so the whole transaction, and writes nothing. Callers
+    use it only on an empty register: the ALTERs lock the tables until commit.
+    """
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    keys = conn.execute(text(FOREIGN_KEYS_SQL)).all()
+    indexes = conn.execute(text(SECONDARY_INDEXES_SQL), {"tables": list(TABLE)}).all()
+    for table, name, _ in keys:
+        conn.execute(text(f"ALTER TABLE {table} DROP CONSTRAINT {name}"))
+    for name, _ in indexes:
+        conn.execute(text(f"DROP INDEX {name}"))
+    yield
+    conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+    for _, definition in indexes:
+        conn.execute(text(definition))
+    for table, name, definition in keys:
+        conn.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"))
+
+
+FOREIGN_KEYS_SQL = """
+SELECT c.conrelid::regclass::text, quote_ident(c.conname), pg_get_constraintdef(c.oid)
+FROM pg_constraint c
+WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace
+ORDER BY c.conname
+"""
+SECONDARY_INDEXES_SQL = """
+SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(:tables)
+  AND NOT i.indisunique
+ORDER BY 1
+"""
 
 
 def _sqlite_datetime(value: datetime) -> str:
