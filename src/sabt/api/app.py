@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 
 from sabt import __version__
 from sabt.identity.operator import require_operator
+from sabt.inheritance import endpoints as inheritance_endpoints
 from sabt.kit import settings as settings_mod
 from sabt.kit.errors import SabtError
 from sabt.registry import endpoints as registry_endpoints
@@ -33,6 +34,7 @@ def create_app(settings: settings_mod.Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(registry_endpoints.router, dependencies=[Depends(require_operator)])
+    app.include_router(inheritance_endpoints.router)
     return app
 
 
