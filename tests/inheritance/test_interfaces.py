@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from sabt.api.app import create_app
@@ -14,6 +15,7 @@ from sabt.cli.main import app
 from sabt.kit.settings import Settings
 from tests.inheritance.cases import case, heir
 from tests.inheritance.test_law import EXAMPLES
+from tests.registry import family
 
 runner = CliRunner()
 
@@ -93,7 +95,9 @@ def test_cli_batch_keeps_order_and_reports_bad_lines(tmp_path: Path) -> None:
 def test_cli_batch_of_good_cases_exits_0(tmp_path: Path) -> None:
     path = tmp_path / "cases.jsonl"
     refused = case(
-        "male", heir("s", "son", died_on="1403/05/12"), deceased={"date_of_death": "1403/05/12"}
+        "male",
+        heir("s", "son", died_on="1403/05/12", death_order_unknown=True),
+        deceased={"date_of_death": "1403/05/12"},
     )
     path.write_text("\n".join(json.dumps(e) for e in [*EXAMPLES, refused]), "utf-8")
     code, out, _ = invoke("--batch", str(path))
@@ -138,3 +142,56 @@ def test_api_malformed_json_is_400(client: TestClient) -> None:
         headers={"Content-Type": "application/json"},
     )
     assert response.status_code == 400 and response.json()["code"] == "bad_json"
+
+
+@pytest.fixture
+def register_client(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[TestClient]:
+    family.load(engine)
+    settings = Settings(database_url=db_url, home=tmp_path, operator_token="tok")
+    with TestClient(create_app(settings), raise_server_exceptions=False) as c:
+        yield c
+
+
+STAFF = {"Authorization": "Bearer tok"}
+
+
+def test_api_resolves_a_registered_death_for_staff(register_client: TestClient) -> None:
+    zahra = family.CODES["zahra"]
+    response = register_client.get(f"/api/v1/inheritance/{zahra}", headers=STAFF)
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"case", "result", "completeness", "gaps", "assumptions"}
+    assert body["result"]["shares"] == {
+        family.CODES["hasan"]: "1/4",
+        family.CODES["ali"]: "1/2",
+        family.CODES["sara"]: "1/4",
+    }
+    assert body["completeness"] == "needs_review"  # her parents are not linked
+    assert {g["code"] for g in body["gaps"]} == {"parent_unknown"}
+
+
+def test_api_resolve_is_staff_only_and_errors_are_json(register_client: TestClient) -> None:
+    zahra = family.CODES["zahra"]
+    assert register_client.get(f"/api/v1/inheritance/{zahra}").status_code == 401
+    for code, status in ((family.CODES["ali"], 400), (family.code(999), 404), ("12", 400)):
+        response = register_client.get(f"/api/v1/inheritance/{code}", headers=STAFF)
+        assert response.status_code == status
+        assert set(response.json()) == {"code", "message_fa", "message_en"}
+
+
+def test_cli_resolve_prints_a_persian_table_and_json(engine: Engine, db_url: str) -> None:
+    family.load(engine)
+    zahra = family.CODES["zahra"]
+    result = runner.invoke(app, ["inheritance", "resolve", zahra, "--db", db_url])
+    assert result.exit_code == 0, result.output
+    assert (
+        "همسر" in result.stdout
+        and "زهرا" in result.stdout
+        and family.CODES["ali"] in result.stdout
+        and "۱/۲" in result.stdout
+    )
+    assert "ترکه به ۴ سهم تقسیم می‌شود" in result.stdout
+    result = runner.invoke(app, ["inheritance", "resolve", zahra, "--json", "--db", db_url])
+    assert json.loads(result.stdout)["result"]["parts"]["total"] == 4
+    bad = runner.invoke(app, ["inheritance", "resolve", family.CODES["ali"], "--db", db_url])
+    assert bad.exit_code == 2 and "Traceback" not in bad.stderr

@@ -73,7 +73,9 @@ class Person:
     unborn: bool = False
     missing: bool = False
     stillborn: bool = False  # posthumous, and not born alive (Arts. 875-876)
-    died_on: str | None = None  # died after the decedent: still an heir
+    died_on: str | None = None  # died after the decedent: still an heir (informational)
+    # Sabt's own key: died so close to the decedent that the order is unknown (Art. 873).
+    death_order_unknown: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +213,7 @@ def _person(entry: object, index: int) -> Person:
         missing=_flag(entry, "missing", pid),
         stillborn=_flag(entry, "posthumous", pid) and entry.get("born_alive") is False,
         died_on=entry.get("died_on") if isinstance(entry.get("died_on"), str) else None,
+        death_order_unknown=_flag(entry, "death_order_unknown", pid),
     )
 
 

@@ -6,9 +6,16 @@ from typing import Annotated, BinaryIO
 
 import orjson
 import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
 
 from sabt.inheritance import service
-from sabt.kit.console import err, user_errors
+from sabt.inheritance.heirs import Resolution
+from sabt.inheritance.texts import FA_RELATION, fraction_fa
+from sabt.kit.console import DB_HELP, err, user_errors
+from sabt.persian.digits import to_persian
+from sabt.registry.cli import open_register
 
 inheritance_app = typer.Typer(
     help="Heirs and shares under the Civil Code (Arts. 861-949).", no_args_is_help=True
@@ -66,3 +73,74 @@ def _batch(path: str) -> None:
     if bad:
         err.print(f"[red]{bad} invalid case(s)[/red]")
         raise typer.Exit(2)
+
+
+@inheritance_app.command("resolve")
+@user_errors
+def resolve(
+    code: Annotated[str, typer.Argument(help="national code of a registered death")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print {case, result, completeness, gaps}")
+    ] = False,
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
+) -> None:
+    """Heirs and shares of a registered death, read from the register (Persian table)."""
+    with Session(open_register(db)) as session:
+        resolution = service.resolve(session, code)
+    if as_json:
+        _print(resolution.as_json())
+        return
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console.width = 160  # piped: keep national codes and shares on one line
+    console.print(_heirs_table(resolution))
+    for gap in resolution.gaps:
+        console.print(f"[yellow]⚠ {gap['message_fa']}[/yellow]  ({gap['person'] or '—'})")
+
+
+STATUS_FA = {"final": "قطعی", "provisional": "موقت (مراعا)", "refused": "تقسیم نمی‌شود"}
+COMPLETENESS_FA = {"complete": "کامل", "needs_review": "نیازمند بررسی"}
+
+
+def _heirs_table(resolution: Resolution) -> Table:
+    result = resolution.result
+    case = resolution.case
+    title = (
+        f"وراث {resolution.names.get(case['id'], '')} ({case['id']}) — فوت "
+        f"{to_persian(case['deceased']['date_of_death'])} — {STATUS_FA[result.status]} — "
+        f"{COMPLETENESS_FA[resolution.completeness]}"
+    )
+    table = Table(title=title)
+    for column in ("نسبت", "کد ملی", "نام", "سهم", "سهام", "توضیح"):
+        table.add_column(column)
+    parts = result.parts() if result.refusal is None else {}
+    for heir in case["heirs"]:
+        if heir.get("deceased"):
+            continue
+        pid = heir["id"]
+        share = result.shares.get(pid)
+        note = result.excluded[pid].fa if pid in result.excluded else ""
+        if heir.get("died_on"):
+            note = f"فوت پس از متوفی ({to_persian(heir['died_on'])}) {note}".strip()
+        table.add_row(
+            FA_RELATION[heir["relation"]],
+            pid,
+            resolution.names.get(pid, ""),
+            fraction_fa(share) if share is not None else "—",
+            to_persian(str(parts[pid])) if pid in parts else "—",
+            note,
+        )
+    if result.state:
+        table.add_row(
+            "ترکهٔ بلاوارث (مادهٔ ۸۶۶)",
+            "",
+            "",
+            fraction_fa(result.state),
+            to_persian(str(parts["state"])),
+            "",
+        )
+    if result.refusal is not None:
+        table.caption = f"{result.refusal.fa} (مادهٔ {to_persian(result.refusal.article)})"
+    elif parts:
+        table.caption = f"ترکه به {to_persian(str(parts['total']))} سهم تقسیم می‌شود"
+    return table

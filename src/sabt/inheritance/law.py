@@ -23,7 +23,6 @@ from sabt.inheritance.case import (
     Person,
 )
 from sabt.inheritance.texts import FA_RELATION, fraction_fa
-from sabt.persian.jalali import InvalidJalaliDate, from_jalali
 
 ZERO = Fraction(0)
 ONE = Fraction(1)
@@ -54,6 +53,7 @@ class Result:
     excluded: dict[str, Reason] = field(default_factory=dict)
     steps: list[Step] = field(default_factory=list)
     refusal: Reason | None = None
+    heir_class: int | None = None  # the class of blood heirs that inherits (None: none does)
 
     def parts(self) -> dict[str, int]:
         """The division in whole parts of the least common denominator."""
@@ -91,7 +91,7 @@ class Refused(Exception):
 def compute(case: Case) -> Result:
     """Divide the estate of `case`; see the module docstring."""
     try:
-        simultaneous = [p for p in case.people if _died_with_decedent(case, p)]
+        simultaneous = [p for p in case.people if _died_with_decedent(p)]
         if simultaneous:
             raise _simultaneous(simultaneous)
         unborn = [p for p in case.people if p.unborn and not p.deceased]
@@ -108,25 +108,17 @@ def _refusal_step(refusal: Refused) -> Step:
     return Step(r.article, f"تقسیم انجام نمی‌شود: {r.fa}", f"No division is made: {r.en}")
 
 
-def _died_with_decedent(case: Case, p: Person) -> bool:
-    # Art. 873: an heir who died on the decedent's own day, in an unknown order.
-    return bool(not p.deceased and p.died_on and case.date_of_death and _same_day(p.died_on, case))
-
-
-def _same_day(died_on: str, case: Case) -> bool:
-    try:
-        return from_jalali(died_on) == case.date_of_death
-    except InvalidJalaliDate:
-        return False
+def _died_with_decedent(p: Person) -> bool:
+    # Arts. 873-874: heirs who died with the decedent in an unknown order.
+    return p.death_order_unknown and not p.deceased
 
 
 def _simultaneous(people: list[Person]) -> Refused:
     ids = ", ".join(p.id for p in people)
     return Refused(
         "873",
-        f"ترتیب فوت {ids} و متوفی معلوم نیست (همان روز)؛ پرونده به مرجع قضایی ارجاع می‌شود",
-        f"the order of death of {ids} and the decedent is unknown (same day); "
-        "refer the case to a judge",
+        f"ترتیب فوت {ids} و متوفی معلوم نیست؛ پرونده به مرجع قضایی ارجاع می‌شود",
+        f"the order of death of {ids} and the decedent is unknown; refer the case to a judge",
     )
 
 
@@ -189,10 +181,13 @@ def _divide(case: Case) -> Result:
     spouse_total = _spouses(d, has_desc)
     rest = ONE - spouse_total
     if d.eligible_of("father", "mother") or has_desc:
+        d.result.heir_class = 1
         _class_one(d, spouse_total)
     elif d.eligible_of(*GRANDPARENTS, *SIBLINGS, *NEPHEWS):
+        d.result.heir_class = 2
         _class_two(d, spouse_total)
     elif d.eligible_of(*UNCLES, "cousin"):
+        d.result.heir_class = 3
         _class_three(d, spouse_total)
     else:
         _no_blood_heir(d, rest)

@@ -1,11 +1,17 @@
-"""Inheritance use cases: divide a case given as JSON (the contract's formats)."""
+"""Inheritance use cases: divide a case given as JSON (the contract's formats), or the
+estate of a registered death, its heirs read from the register."""
 
 from typing import Any
 
 import orjson
+from sqlalchemy.orm import Session
 
+from sabt.inheritance import heirs
 from sabt.inheritance.case import InvalidCase, parse_case
+from sabt.inheritance.heirs import Resolution
 from sabt.inheritance.law import compute
+from sabt.kit.errors import BadInput, SabtError
+from sabt.registry.validation import parse_code
 
 
 def compute_case(obj: object) -> dict[str, Any]:
@@ -31,3 +37,16 @@ def compute_line(line: str | bytes) -> tuple[dict[str, Any], bool]:
     except InvalidCase as exc:
         case_id = obj.get("id") if isinstance(obj, dict) else None
         return {"id": case_id, "error": exc.as_json()}, False
+
+
+class InvalidCode(SabtError):
+    status = 400
+
+
+def resolve(session: Session, raw_code: str) -> Resolution:
+    """Heirs and shares of a registered death, read from the register."""
+    try:
+        code = parse_code(raw_code)
+    except BadInput as exc:
+        raise InvalidCode(exc.code, exc.message_fa, exc.message_en) from exc
+    return heirs.resolve(session, code)
