@@ -379,3 +379,57 @@ def test_synthetic_register_cases_are_consistent_and_sum_to_one(synthetic: Engin
                 assert other is not None
                 alive_then = other.death_date is None or other.death_date >= person.death_date
                 assert h.get("deceased", False) == (not alive_then)
+
+
+def test_two_open_marriages_of_a_deceased_woman_are_a_gap(engine: Engine) -> None:
+    t = Tree()
+    d = t.person("female", 1960, died=DEATH)
+    first, second = t.person("male", 1955), t.person("male", 1958)
+    t.marry(first, d, 1980)
+    t.marry(second, d, 1990)
+    out = t.resolve(engine, d)
+    assert "marriage_without_end" in gap_codes(out)
+    assert [h["id"] for h in out["case"]["heirs"] if h["relation"] == "spouse"] == [second]
+
+
+def test_a_child_registered_long_after_the_death_is_a_gap(engine: Engine) -> None:
+    t = Tree()
+    d = t.person("male", 1960, died=DEATH)
+    late = t.person("male", date(2025, 9, 1), father=d)
+    out = t.resolve(engine, d)
+    assert late not in heirs_of(out)
+    assert any(g["code"] == "born_too_late" and g["person"] == late for g in out["gaps"])
+
+
+def test_maternal_sibling_and_maternal_uncle(engine: Engine) -> None:
+    t = Tree()
+    mgf, mgm = (
+        t.person("male", 1900, died=date(1970, 1, 1)),
+        t.person("female", 1905, died=date(1975, 1, 1)),
+    )
+    father = t.person("male", 1930, died=date(2000, 1, 1))
+    mother = t.person("female", 1935, died=date(2001, 1, 1), father=mgf, mother=mgm)
+    d = t.person("male", 1960, died=DEATH, father=father, mother=mother)
+    stepfather = t.person("male", 1920, died=date(1990, 1, 1))
+    maternal = t.person("female", 1970, father=stepfather, mother=mother)
+    uncle = t.person("male", 1938, father=mgf, mother=mgm)
+    out = t.resolve(engine, d)
+    relations = heirs_of(out)
+    assert relations[maternal] == "maternal_sister"
+    assert uncle not in relations  # the second class inherits: the third is not read
+    assert out["result"]["shares"] == {maternal: "1"}
+    t2 = Tree()
+    t2.serial = 500
+    mgf2, mgm2 = (
+        t2.person("male", 1900, died=date(1970, 1, 1)),
+        t2.person("female", 1905, died=date(1975, 1, 1)),
+    )
+    father2 = t2.person("male", 1930, died=date(2000, 1, 1))
+    mother2 = t2.person("female", 1935, died=date(2001, 1, 1), father=mgf2, mother=mgm2)
+    d2 = t2.person("male", 1960, died=DEATH, father=father2, mother=mother2)
+    uncle2 = t2.person("male", 1938, father=mgf2, mother=mgm2)
+    aunt2 = t2.person("female", 1940, father=mgf2, mother=mgm2)
+    t2.records = t2.records[1:]  # the office is registered already
+    out2 = t2.resolve(engine, d2)
+    assert heirs_of(out2) == {uncle2: "maternal_uncle", aunt2: "maternal_aunt"}
+    assert out2["result"]["shares"] == {uncle2: "1/2", aunt2: "1/2"}  # equally (933)
