@@ -29,6 +29,7 @@ INVALID: dict[str, object] = {
     "nephew via a child": case("male", heir("s", "son", deceased=True), heir("n", "nephew", via="s")),
     "cousin via a grandparent": case("male", heir("g", "paternal_grandfather", deceased=True), heir("c", "cousin", via="g")),
     "son who is female": case("male", heir("s", "son", "female")),
+    "an unborn father": case("male", heir("f", "father", unborn=True)),
     "two husbands": case("female", heir("a", "spouse", "male"), heir("b", "spouse", "male")),
     "impossible date of death": case("male", deceased={"date_of_death": "1403/13/01"}),
     "heirs not a list": {"id": "x", "deceased_sex": "male", "heirs": {}},

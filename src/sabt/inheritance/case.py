@@ -201,6 +201,12 @@ def _person(entry: object, index: int) -> Person:
             f"جنسیت {pid} با نسبت {relation} نمی‌خواند",
             f"{pid}: a {relation} cannot be {sex}",
         )
+    if entry.get("unborn") is True and relation in ("spouse", *SINGLE):
+        raise _bad(
+            "bad_unborn",
+            f"{pid}: {relation} نمی‌تواند حمل باشد",
+            f"{pid}: a {relation} cannot be unborn",
+        )
     return Person(
         id=pid,
         relation=relation,

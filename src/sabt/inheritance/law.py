@@ -422,21 +422,17 @@ def _split(amount: Fraction, people: Sequence[Person], male_double: bool) -> lis
     return [amount * u / total for u in units]
 
 
-def _give_split(d: Division, amount: Fraction, people: Sequence[Person], male_double: bool) -> None:
-    for p, part in zip(people, _split(amount, people, male_double), strict=True):
-        d.give(p, part)
-
-
 def _lines_split(
     d: Division,
     amount: Fraction,
     lines: Sequence[Line],
     male_double: bool,
-    down_double: Callable[[Line], bool],
+    down_double: bool,
 ) -> None:
+    """`amount` among the lines' heads, then down each line (Arts. 911, 925, 937)."""
     parts = _split(amount, [ln.head for ln in lines], male_double)
     for line, part in zip(lines, parts, strict=True):
-        _pass_down(d, line, part, down_double(line))
+        _pass_down(d, line, part, down_double)
 
 
 NEARER = Reason(
@@ -571,7 +567,7 @@ def _with_a_son(d: Division, spouse: Fraction, parents: list[Person], lines: lis
         f"The rest ({rest}) goes to the children (or their lines), a "
         "son's share twice a daughter's",
     )
-    _lines_split(d, rest, lines, True, lambda _: True)
+    _lines_split(d, rest, lines, True, True)
 
 
 def _daughters_only(
@@ -607,7 +603,7 @@ def _daughters_only(
         )
     if total < 1:
         block += _return_to_daughters(d, ONE - total, parents, fard, hajib)
-    _lines_split(d, block, lines, False, lambda _: True)
+    _lines_split(d, block, lines, False, True)
 
 
 def _return_to_daughters(
@@ -837,8 +833,8 @@ def _uncle_group(d: Division, amount: Fraction, lines: list[Line], others_double
     others = [ln for ln in lines if ln.head.tie != "maternal"]
     if maternal and others:
         m_part = amount * (SIXTH if len(maternal) == 1 else THIRD)
-        _lines_split(d, m_part, maternal, False, lambda _: False)
-        _lines_split(d, amount - m_part, others, others_double, lambda _: others_double)
+        _lines_split(d, m_part, maternal, False, False)
+        _lines_split(d, amount - m_part, others, others_double, others_double)
         d.step(
             "932, 935",
             "امی‌های این گروه "
@@ -850,7 +846,7 @@ def _uncle_group(d: Division, amount: Fraction, lines: list[Line], others_double
         )
     else:
         double = others_double and not maternal
-        _lines_split(d, amount, lines, double, lambda _: double)
+        _lines_split(d, amount, lines, double, double)
         d.step(
             "931, 933",
             "سهم گروه " + ("ذکور دو برابر اناث" if double else "به تساوی") + " تقسیم می‌شود",
