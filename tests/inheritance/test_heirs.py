@@ -401,15 +401,20 @@ def test_a_child_registered_long_after_the_death_is_a_gap(engine: Engine) -> Non
     assert any(g["code"] == "born_too_late" and g["person"] == late for g in out["gaps"])
 
 
-def test_maternal_sibling_and_maternal_uncle(engine: Engine) -> None:
-    t = Tree()
-    mgf, mgm = (
-        t.person("male", 1900, died=date(1970, 1, 1)),
-        t.person("female", 1905, died=date(1975, 1, 1)),
-    )
+def _mother_side(t: Tree) -> tuple[str, str, str, str]:
+    """A decedent whose parents died before him, with his mother's parents linked:
+    returns (decedent, mother, maternal grandfather, maternal grandmother)."""
+    mgf = t.person("male", 1900, died=date(1970, 1, 1))
+    mgm = t.person("female", 1905, died=date(1975, 1, 1))
     father = t.person("male", 1930, died=date(2000, 1, 1))
     mother = t.person("female", 1935, died=date(2001, 1, 1), father=mgf, mother=mgm)
     d = t.person("male", 1960, died=DEATH, father=father, mother=mother)
+    return d, mother, mgf, mgm
+
+
+def test_maternal_sibling_excludes_the_third_class(engine: Engine) -> None:
+    t = Tree()
+    d, mother, mgf, mgm = _mother_side(t)
     stepfather = t.person("male", 1920, died=date(1990, 1, 1))
     maternal = t.person("female", 1970, father=stepfather, mother=mother)
     uncle = t.person("male", 1938, father=mgf, mother=mgm)
@@ -418,18 +423,13 @@ def test_maternal_sibling_and_maternal_uncle(engine: Engine) -> None:
     assert relations[maternal] == "maternal_sister"
     assert uncle not in relations  # the second class inherits: the third is not read
     assert out["result"]["shares"] == {maternal: "1"}
-    t2 = Tree()
-    t2.serial = 500
-    mgf2, mgm2 = (
-        t2.person("male", 1900, died=date(1970, 1, 1)),
-        t2.person("female", 1905, died=date(1975, 1, 1)),
-    )
-    father2 = t2.person("male", 1930, died=date(2000, 1, 1))
-    mother2 = t2.person("female", 1935, died=date(2001, 1, 1), father=mgf2, mother=mgm2)
-    d2 = t2.person("male", 1960, died=DEATH, father=father2, mother=mother2)
-    uncle2 = t2.person("male", 1938, father=mgf2, mother=mgm2)
-    aunt2 = t2.person("female", 1940, father=mgf2, mother=mgm2)
-    t2.records = t2.records[1:]  # the office is registered already
-    out2 = t2.resolve(engine, d2)
-    assert heirs_of(out2) == {uncle2: "maternal_uncle", aunt2: "maternal_aunt"}
-    assert out2["result"]["shares"] == {uncle2: "1/2", aunt2: "1/2"}  # equally (933)
+
+
+def test_maternal_uncle_and_aunt_share_equally(engine: Engine) -> None:
+    t = Tree()
+    d, _, mgf, mgm = _mother_side(t)
+    uncle = t.person("male", 1938, father=mgf, mother=mgm)
+    aunt = t.person("female", 1940, father=mgf, mother=mgm)
+    out = t.resolve(engine, d)
+    assert heirs_of(out) == {uncle: "maternal_uncle", aunt: "maternal_aunt"}
+    assert out["result"]["shares"] == {uncle: "1/2", aunt: "1/2"}  # equally (933)

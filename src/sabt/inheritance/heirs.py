@@ -164,6 +164,7 @@ class Resolver:
         self.gaps: list[dict[str, Any]] = []
         self.names: dict[str, str] = {deceased.code: deceased.name}
         self.seen: set[str] = {deceased.code}
+        self._computed: tuple[int, Result] | None = None
 
     # ----- the moment of death
     def status(self, k: Kin) -> str:
@@ -261,10 +262,11 @@ class Resolver:
         )
         siblings = self._siblings(d, parents)
         if not self._inherits(1):
-            self._grandparents(parents)
+            grand = self.reg.people(c for p in parents for c in (p.father, p.mother))
+            self._grandparents(parents, grand)
             self.lines(siblings, ("nephew", "niece"))
             if not self._inherits(2):
-                self._uncles(parents)
+                self._uncles(parents, grand)
         if d.school != "shia":
             self.gap(
                 "school_not_shia",
@@ -273,8 +275,7 @@ class Resolver:
                 "the decedent is not a Twelver Shia: the engine implements the Imami rules "
                 "of the Civil Code only",
             )
-        case = self._case()
-        return Resolution(case, compute(parse_case(case)), self.gaps, self.names)
+        return Resolution(self._case(), self._result(), self.gaps, self.names)
 
     def _case(self) -> dict[str, Any]:
         return {
@@ -287,10 +288,17 @@ class Resolver:
             "heirs": self.heirs,
         }
 
+    def _result(self) -> Result:
+        """The engine's result for the heirs found so far; heirs are only ever appended, so
+        their number says whether the last result still holds."""
+        if self._computed is None or self._computed[0] != len(self.heirs):
+            self._computed = (len(self.heirs), compute(parse_case(self._case())))
+        return self._computed[1]
+
     def _inherits(self, klass: int) -> bool:
         """Whether class `klass` or a nearer one takes the estate with the heirs found so far
         (or the case is refused already, when reading further would change nothing)."""
-        result = compute(parse_case(self._case()))
+        result = self._result()
         if result.status == "refused":
             return True
         return result.heir_class is not None and result.heir_class <= klass
@@ -348,8 +356,7 @@ class Resolver:
             )
         return "paternal" if same_father else "maternal" if same_mother else None
 
-    def _grandparents(self, parents: list[Kin]) -> None:
-        grand = self.reg.people(c for p in parents for c in (p.father, p.mother))
+    def _grandparents(self, parents: list[Kin], grand: list[Kin]) -> None:
         by_code = {g.code: g for g in grand}
         for p in parents:
             side = "paternal" if p.sex == "male" else "maternal"
@@ -358,8 +365,7 @@ class Resolver:
                 if g is not None and self.alive_at_death(g):
                     self.add(g, f"{side}_{word}")
 
-    def _uncles(self, parents: list[Kin]) -> None:
-        grand = self.reg.people(c for p in parents for c in (p.father, p.mother))
+    def _uncles(self, parents: list[Kin], grand: list[Kin]) -> None:
         roots: list[tuple[Kin, str, dict[str, Any]]] = []
         aunts_and_uncles = self.reg.children(grand)
         for p in parents:
