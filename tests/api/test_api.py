@@ -7,20 +7,25 @@ from sqlalchemy import Engine
 
 from sabt.api.app import create_app
 from sabt.kit.settings import Settings
+from tests.identity import accounts
 from tests.registry import family
-
-TOKEN = "test-operator-token"
 
 
 @pytest.fixture
 def client(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[TestClient]:
     family.load(engine)
-    app = create_app(Settings(database_url=db_url, home=tmp_path, operator_token=TOKEN))
-    with TestClient(app, raise_server_exceptions=False) as c:
+    app = create_app(Settings(database_url=db_url, home=tmp_path))
+    with TestClient(app, base_url=accounts.BASE_URL, raise_server_exceptions=False) as c:
         yield c
 
 
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
+@pytest.fixture
+def staff(client: TestClient, engine: Engine) -> dict[str, str]:
+    return accounts.staff_headers(client, engine, "registrar", family.OFFICE)
+
+
+def person(code: str) -> str:
+    return f"/api/v1/persons/{code}?purpose=test"
 
 
 def assert_error(response: object, status: int) -> dict[str, str]:
@@ -38,44 +43,30 @@ def test_health(client: TestClient) -> None:
     assert client.get("/health").json() == {"status": "ok"}
 
 
-def test_person_for_staff(client: TestClient) -> None:
+def test_person_for_staff(client: TestClient, staff: dict[str, str]) -> None:
     code = family.CODES["ali"]
-    body = client.get(f"/api/v1/persons/{code}", headers=AUTH).json()
+    body = client.get(person(code), headers=staff).json()
     assert body["national_code"] == code and body["first_name"] == "علی"
     assert body["birth_date"] == "1975-01-04" and body["birth_date_jalali"] == "۱۳۵۳/۱۰/۱۴"
     assert body["father_national_code"] == family.CODES["hasan"]
 
 
-def test_persian_digits_in_the_path(client: TestClient) -> None:
+def test_persian_digits_in_the_path(client: TestClient, staff: dict[str, str]) -> None:
     persian = family.CODES["ali"].translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
-    assert client.get(f"/api/v1/persons/{persian}", headers=AUTH).status_code == 200
+    assert client.get(person(persian), headers=staff).status_code == 200
 
 
-@pytest.mark.parametrize(
-    "headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}]
-)
-def test_denied_without_the_operator_token(client: TestClient, headers: dict[str, str]) -> None:
-    assert_error(client.get(f"/api/v1/persons/{family.CODES['ali']}", headers=headers), 401)
+def test_denied_without_a_staff_token(client: TestClient) -> None:
+    assert_error(client.get(person(family.CODES["ali"])), 401)
 
 
-def test_denied_by_default_when_no_token_is_configured(
-    engine: Engine, db_url: str, tmp_path: Path
-) -> None:
-    app = create_app(Settings(database_url=db_url, home=tmp_path, operator_token=None))
-    with TestClient(app) as c:
-        assert_error(
-            c.get(f"/api/v1/persons/{family.CODES['ali']}", headers={"Authorization": "Bearer "}),
-            401,
-        )
-
-
-def test_invalid_code_is_422_with_reason(client: TestClient) -> None:
-    body = assert_error(client.get("/api/v1/persons/1234567890", headers=AUTH), 422)
+def test_invalid_code_is_422_with_reason(client: TestClient, staff: dict[str, str]) -> None:
+    body = assert_error(client.get(person("1234567890"), headers=staff), 422)
     assert body["code"] == "invalid_national_code" and "check digit" in body["message_en"]
 
 
-def test_unknown_person_and_route_are_404_json(client: TestClient) -> None:
-    assert_error(client.get("/api/v1/persons/0499370899", headers=AUTH), 404)
+def test_unknown_person_and_route_are_404_json(client: TestClient, staff: dict[str, str]) -> None:
+    assert_error(client.get(person("0499370899"), headers=staff), 404)
     assert_error(client.get("/api/v1/nothing-here"), 404)
 
 

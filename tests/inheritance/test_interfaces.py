@@ -7,12 +7,15 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from sabt.api.app import create_app
 from sabt.cli.main import app
+from sabt.identity.models import AccessLog
 from sabt.kit.settings import Settings
+from tests.identity import accounts
 from tests.inheritance.cases import case, heir
 from tests.inheritance.test_law import EXAMPLES
 from tests.registry import family
@@ -113,9 +116,7 @@ def test_cli_needs_a_case_or_a_batch() -> None:
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path}/s.db", home=tmp_path, operator_token=None
-    )
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/s.db", home=tmp_path)
     with TestClient(create_app(settings), raise_server_exceptions=False) as c:
         yield c
 
@@ -148,17 +149,24 @@ def test_api_malformed_json_is_400(client: TestClient) -> None:
 @pytest.fixture
 def register_client(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[TestClient]:
     family.load(engine)
-    settings = Settings(database_url=db_url, home=tmp_path, operator_token="tok")
-    with TestClient(create_app(settings), raise_server_exceptions=False) as c:
+    settings = Settings(database_url=db_url, home=tmp_path)
+    with TestClient(
+        create_app(settings), base_url=accounts.BASE_URL, raise_server_exceptions=False
+    ) as c:
         yield c
 
 
-STAFF = {"Authorization": "Bearer tok"}
+@pytest.fixture
+def staff(register_client: TestClient, engine: Engine) -> dict[str, str]:
+    return accounts.staff_headers(register_client, engine, "registrar", family.OFFICE)
 
 
-def test_api_resolves_a_registered_death_for_staff(register_client: TestClient) -> None:
+def test_api_resolves_a_registered_death_for_staff(
+    register_client: TestClient, staff: dict[str, str], engine: Engine
+) -> None:
     zahra = family.CODES["zahra"]
-    response = register_client.get(f"/api/v1/inheritance/{zahra}", headers=STAFF)
+    url = f"/api/v1/inheritance/{zahra}?purpose=estate"
+    response = register_client.get(url, headers=staff)
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"case", "result", "completeness", "gaps", "assumptions"}
@@ -169,13 +177,21 @@ def test_api_resolves_a_registered_death_for_staff(register_client: TestClient) 
     }
     assert body["completeness"] == "needs_review"  # her parents are not linked
     assert {g["code"] for g in body["gaps"]} == {"parent_unknown"}
+    with Session(engine) as s:
+        log = s.scalars(select(AccessLog)).one()
+    assert (log.subject, log.action, log.purpose) == (zahra, "inheritance.read", "estate")
 
 
-def test_api_resolve_is_staff_only_and_errors_are_json(register_client: TestClient) -> None:
+def test_api_resolve_is_staff_only_and_errors_are_json(
+    register_client: TestClient, staff: dict[str, str], engine: Engine
+) -> None:
     zahra = family.CODES["zahra"]
-    assert register_client.get(f"/api/v1/inheritance/{zahra}").status_code == 401
+    assert register_client.get(f"/api/v1/inheritance/{zahra}?purpose=x12").status_code == 401
+    citizen = accounts.citizen_headers(register_client, engine, family.CODES["ali"])
+    url = f"/api/v1/inheritance/{zahra}?purpose=x12"
+    assert register_client.get(url, headers=citizen).status_code == 403
     for code, status in ((family.CODES["ali"], 400), (family.code(999), 404), ("12", 400)):
-        response = register_client.get(f"/api/v1/inheritance/{code}", headers=STAFF)
+        response = register_client.get(f"/api/v1/inheritance/{code}?purpose=x12", headers=staff)
         assert response.status_code == status
         assert set(response.json()) == {"code", "message_fa", "message_en"}
 

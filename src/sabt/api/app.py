@@ -2,17 +2,17 @@
 
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from sabt import __version__
-from sabt.identity.operator import require_operator
+from sabt.identity import endpoints as identity_endpoints
 from sabt.inheritance import endpoints as inheritance_endpoints
 from sabt.kit import settings as settings_mod
 from sabt.kit.errors import SabtError
-from sabt.registry import endpoints as registry_endpoints
+from sabt.registration import endpoints as registration_endpoints
 from sabt.registry import schema
 from sabt.registry.db import make_engine
 
@@ -33,7 +33,8 @@ def create_app(settings: settings_mod.Settings | None = None) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.include_router(registry_endpoints.router, dependencies=[Depends(require_operator)])
+    app.include_router(identity_endpoints.router)
+    app.include_router(registration_endpoints.router)
     app.include_router(inheritance_endpoints.router)
     return app
 

@@ -1,19 +1,23 @@
 """`sabt serve` and `sabt demo`."""
 
 import dataclasses
-import secrets
 from typing import Annotated
 
 import typer
 import uvicorn
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from sabt.api.app import create_app
+from sabt.identity import service as identity
 from sabt.kit import settings as settings_mod
 from sabt.kit.console import DB_HELP, database_url, err, user_errors
+from sabt.persian import places
 from sabt.registry import schema
 from sabt.registry import service as registry
 from sabt.registry.db import make_engine
 from sabt.synth.cli import DEFAULT_END, synth
+from sabt.synth.records import office_codes
 
 DEMO_PEOPLE = 50_000
 DEMO_SEED = 1404
@@ -30,15 +34,27 @@ def serve(host: Host = "127.0.0.1", port: Port = 8000, db: Db = None) -> None:
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
-def _operator_token(settings: settings_mod.Settings) -> str:
-    """The demo's operator token: from settings, else one made once in SABT_HOME."""
-    if settings.operator_token:
-        return settings.operator_token
-    path = settings_mod.instance_dir(settings) / "operator-token"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(24), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
+DEMO_OFFICES = office_codes(places.county_by_name("تهران").code)  # the synthetic Tehran's
+
+
+def _demo_accounts(engine: Engine, settings: settings_mod.Settings) -> str:
+    """Credentials to try the demo with: made once (a national administrator and a
+    hospital's client), kept in SABT_HOME/demo-credentials.txt (owner-only)."""
+    path = settings_mod.instance_dir(settings) / "demo-credentials.txt"
+    if path.exists():
+        return path.read_text(encoding="utf-8")
+    with Session(engine) as session, session.begin():
+        admin = identity.init_admin(session, "demo-admin", DEMO_OFFICES["civil_registration"])
+        hospital = DEMO_OFFICES["hospital"]
+        client_id, secret = identity.add_client(session, "hospital", hospital, "demo")
+    text = (
+        f"staff: username={admin.username} password={admin.password}\n"
+        f"       TOTP (add to an authenticator app): {admin.totp_uri}\n"
+        f"hospital {hospital}: client_id={client_id} client_secret={secret}\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)
+    return text
 
 
 @user_errors
@@ -57,8 +73,8 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000, db: Db = None) -> None:
     else:
         err.print("reusing the existing demo register")
     settings = dataclasses.replace(settings_mod.load(), database_url=url)
-    settings = dataclasses.replace(settings, operator_token=_operator_token(settings))
+    credentials = _demo_accounts(make_engine(url), settings)
     err.print(f"API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
-    err.print("operator token for staff endpoints (send it as Authorization: Bearer …):")
-    err.print(str(settings.operator_token), soft_wrap=True, highlight=False)
+    err.print("demo credentials (also in SABT_HOME/demo-credentials.txt):")
+    err.print(credentials, soft_wrap=True, highlight=False, end="")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

@@ -2,12 +2,14 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
-from sabt.identity.operator import require_operator
+from sabt.identity import service as identity
+from sabt.identity.endpoints import require, write_session
+from sabt.identity.service import Caller
 from sabt.inheritance import service
-from sabt.registry.endpoints import session
+from sabt.registry.validation import parse_code
 
 router = APIRouter(prefix="/api/v1/inheritance", tags=["inheritance"])
 
@@ -42,10 +44,18 @@ async def compute(request: Request) -> dict[str, Any]:
     return service.compute_case(service.read_json(await request.body()))
 
 
-@router.get("/{national_code}", dependencies=[Depends(require_operator)])
+@router.get("/{national_code}")
 def resolve(
     national_code: Annotated[str, Path(description="national code of a registered death")],
-    db: Annotated[Session, Depends(session)],
+    purpose: Annotated[
+        str, Query(min_length=3, max_length=300, description="why; logged for the family")
+    ],
+    caller: Annotated[Caller, Depends(require("persons:read"))],
+    db: Annotated[Session, Depends(write_session)],
 ) -> dict[str, Any]:
-    """The case read from the register, its result, and what needs review (staff only)."""
-    return service.resolve(db, national_code).as_json()
+    """The case read from the register, its result, and what needs review (staff with
+    `persons:read`; the read is logged against the deceased)."""
+    resolution = service.resolve(db, national_code)
+    subject = parse_code(national_code)  # valid: resolve has checked it
+    identity.log_access(db, caller, subject, "inheritance.read", purpose)
+    return resolution.as_json()

@@ -4,8 +4,12 @@
 |---|---|---|
 | SABT_DATABASE_URL | the register's database | sqlite:///./sabt.db |
 | SABT_HOME | the instance directory (keys, per-instance files) | ./.sabt |
-| SABT_OPERATOR_TOKEN | bearer token for staff endpoints until staff accounts exist | none: denied |
 | SABT_NOW | fix the clock at this ISO instant (tests, demos) | the system clock |
+| SABT_STAFF_TOKEN_MINUTES | life of a staff member's bearer token | 480 |
+| SABT_CLIENT_TOKEN_MINUTES | life of an organisation's client-credentials token | 60 |
+| SABT_CITIZEN_TOKEN_MINUTES | life of a citizen's bearer token | 30 |
+| SABT_LOGIN_MAX_FAILURES | failed logins in a row that lock an account | 5 |
+| SABT_LOGIN_LOCK_MINUTES | how long such a lock lasts | 15 |
 """
 
 import os
@@ -14,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sabt.kit import clock
+from sabt.kit.errors import BadInput
 
 DEFAULT_DATABASE_URL = "sqlite:///./sabt.db"
 
@@ -22,7 +27,24 @@ DEFAULT_DATABASE_URL = "sqlite:///./sabt.db"
 class Settings:
     database_url: str
     home: Path
-    operator_token: str | None
+    staff_token_minutes: int = 480
+    client_token_minutes: int = 60
+    citizen_token_minutes: int = 30
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+
+
+def _minutes(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise BadInput(
+            "bad_setting",
+            f"مقدار {name} باید عدد صحیح مثبت باشد",
+            f"{name} must be a positive whole number, not {raw!r}",
+        )
+    return int(raw)
 
 
 def load() -> Settings:
@@ -33,7 +55,11 @@ def load() -> Settings:
     return Settings(
         database_url=os.environ.get("SABT_DATABASE_URL") or DEFAULT_DATABASE_URL,
         home=Path(os.environ.get("SABT_HOME") or ".sabt"),
-        operator_token=os.environ.get("SABT_OPERATOR_TOKEN") or None,
+        staff_token_minutes=_minutes("SABT_STAFF_TOKEN_MINUTES", 480),
+        client_token_minutes=_minutes("SABT_CLIENT_TOKEN_MINUTES", 60),
+        citizen_token_minutes=_minutes("SABT_CITIZEN_TOKEN_MINUTES", 30),
+        login_max_failures=_minutes("SABT_LOGIN_MAX_FAILURES", 5),
+        login_lock_minutes=_minutes("SABT_LOGIN_LOCK_MINUTES", 15),
     )
 
 

@@ -6,6 +6,7 @@ Run through `sabt.registry.schema.upgrade` (which passes an open connection), or
 
 from alembic import context
 
+from sabt.identity import models as identity_models  # noqa: F401  (registers tables)
 from sabt.kit.orm import Base
 from sabt.registry import models  # noqa: F401  (registers the register's tables)
 

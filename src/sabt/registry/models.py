@@ -35,7 +35,7 @@ class Office(Base):
     __table_args__ = (
         CheckConstraint(
             "kind in ('civil_registration', 'hospital', 'marriage_notary', 'divorce_notary',"
-            " 'service_counter', 'consulate')",
+            " 'service_counter', 'consulate', 'forensic_medicine')",
             name="kind",
         ),
     )

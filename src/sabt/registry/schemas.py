@@ -10,7 +10,7 @@ from sabt.registry.models import Person
 
 OFFICE_KINDS = (
     "civil_registration", "hospital", "marriage_notary", "divorce_notary", "service_counter",
-    "consulate",
+    "consulate", "forensic_medicine",
 )  # fmt: skip
 END_REASONS = (
     "divorce_revocable", "divorce_irrevocable", "death", "term_expired", "term_waived",

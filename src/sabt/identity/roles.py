@@ -1,0 +1,99 @@
+"""Scopes, organisation kinds, staff roles and jurisdictions. Pure: no I/O.
+
+Deny by default: a caller may do exactly what its scopes name, and staff only inside their
+jurisdiction (the office, county, province or consulate of their own office, or the nation).
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+# What each scope allows; every endpoint names the one it needs.
+SCOPES: dict[str, str] = {
+    "births:notify": "a hospital or consulate reports births",
+    "deaths:notify": "a hospital, physician, forensic medicine or consulate reports deaths",
+    "marriages:register": "a marriage notary office registers marriages",
+    "divorces:register": "a divorce notary office registers divorces",
+    "births:declare": "a parent declares their newborn (citizen)",
+    "persons:read": "staff read a person's record (logged with a purpose)",
+    "queue:read": "staff see the registrar queue of their jurisdiction",
+    "queue:act": "staff take, release and decide queue items of their jurisdiction",
+    "corrections:file": "staff file a correction of a record",
+    "corrections:approve": "senior staff approve or reject corrections and late registrations",
+    "identity:admin": "add organisations' clients and staff accounts",
+}
+
+# Organisation kinds: the office kind they must belong to, and the scopes they get.
+CLIENT_KINDS: dict[str, tuple[str, frozenset[str]]] = {
+    "hospital": ("hospital", frozenset({"births:notify", "deaths:notify"})),
+    "marriage_notary": ("marriage_notary", frozenset({"marriages:register"})),
+    "divorce_notary": ("divorce_notary", frozenset({"divorces:register"})),
+    "consulate": (
+        "consulate",
+        frozenset({"births:notify", "deaths:notify", "marriages:register", "divorces:register"}),
+    ),
+    "forensic_medicine": ("forensic_medicine", frozenset({"deaths:notify"})),
+}
+
+Level = Literal["office", "consulate", "county", "province", "nation"]
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    name_fa: str
+    scopes: frozenset[str]
+    level: Level
+
+
+_REGISTRAR = frozenset({"persons:read", "queue:read", "queue:act", "corrections:file"})
+_SENIOR = _REGISTRAR | {"corrections:approve"}
+
+ROLES: dict[str, Role] = {
+    r.name: r
+    for r in (
+        Role("registrar", "کارشناس ثبت احوال", _REGISTRAR, "county"),
+        Role("senior_registrar", "کارشناس ارشد ثبت احوال", _SENIOR, "county"),
+        Role("provincial_supervisor", "ناظر استانی", _SENIOR, "province"),
+        Role("national_admin", "مدیر ملی", _SENIOR | {"identity:admin"}, "nation"),
+    )
+}
+
+CITIZEN_SCOPES = frozenset({"births:declare"})
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a piece of work belongs: an office, its county and province."""
+
+    office: str | None
+    county: str | None
+    province: str | None
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    level: Level
+    office: str | None = None
+    county: str | None = None
+    province: str | None = None
+
+    def covers(self, place: Place) -> bool:
+        match self.level:
+            case "nation":
+                return True
+            case "province":
+                return place.province is not None and place.province == self.province
+            case "county":
+                return place.county is not None and place.county == self.county
+            case _:  # office or consulate: that office only
+                return place.office is not None and place.office == self.office
+
+
+def jurisdiction_of(
+    role: Role, office: str, office_kind: str, county: str | None, province: str | None
+) -> Jurisdiction:
+    """A staff member's jurisdiction: their role's level around their own office; staff of a
+    consulate act for that consulate only (it has no county)."""
+    if office_kind == "consulate" and role.level != "nation":
+        return Jurisdiction("consulate", office=office)
+    return Jurisdiction(role.level, office=office, county=county, province=province)

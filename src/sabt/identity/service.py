@@ -1,0 +1,425 @@
+"""Use cases of the authorisation core; the only code that writes the identity tables.
+
+Tokens are opaque bearer tokens looked up by digest, so a token can be revoked at once and
+a lock or a death takes effect on the next request.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal, NoReturn
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sabt.identity import credentials
+from sabt.identity.models import AccessLog, Account, AuditEvent, Client, Token
+from sabt.identity.roles import (
+    CITIZEN_SCOPES,
+    CLIENT_KINDS,
+    ROLES,
+    Jurisdiction,
+    Place,
+    jurisdiction_of,
+)
+from sabt.kit import canonical, clock
+from sabt.kit.errors import BadInput, Conflict, NotFound, SabtError
+from sabt.kit.settings import Settings
+from sabt.registry.models import Office, Person
+
+
+class Unauthorized(SabtError):
+    status = 401
+
+
+class Forbidden(SabtError):
+    status = 403
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, what they may do, and where."""
+
+    kind: Literal["client", "staff", "citizen"]
+    name: str
+    scopes: frozenset[str]
+    place: Place
+    jurisdiction: Jurisdiction | None = None  # staff only
+    national_code: str | None = None  # citizens only
+    account_id: int | None = None
+
+    @property
+    def actor(self) -> str:
+        """How the caller is named in the ledger and the logs."""
+        return f"{self.kind}:{self.name}"
+
+    def require(self, scope: str) -> None:
+        if scope not in self.scopes:
+            raise Forbidden(
+                "missing_scope",
+                f"این کار مجاز نیست: دسترسی «{scope}» لازم است",
+                f"this needs the scope {scope!r}",
+            )
+
+    def require_jurisdiction(self, place: Place) -> None:
+        if self.jurisdiction is None or not self.jurisdiction.covers(place):
+            raise Forbidden(
+                "outside_jurisdiction",
+                "این پرونده در حوزهٔ شما نیست",
+                "this record is outside your jurisdiction",
+            )
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    access_token: str
+    expires_in: int
+    scope: str
+
+    def as_json(self) -> dict[str, str | int]:
+        return {
+            "access_token": self.access_token,
+            "token_type": "Bearer",
+            "expires_in": self.expires_in,
+            "scope": self.scope,
+        }
+
+
+def now_utc() -> datetime:
+    """Now as the naive UTC the tables store."""
+    return clock.now().replace(tzinfo=None)
+
+
+def audit(session: Session, actor: str, action: str, target: str, **detail: object) -> None:
+    session.add(
+        AuditEvent(
+            at=now_utc(),
+            actor=actor,
+            action=action,
+            target=target,
+            detail=canonical.dumps(detail).decode(),
+        )
+    )
+
+
+def office_of(session: Session, code: str) -> Office:
+    office = session.get(Office, code)
+    if office is None:
+        raise NotFound("unknown_office", f"دفتر {code} ثبت نشده است", f"no office {code!r}")
+    return office
+
+
+def place_of(office: Office) -> Place:
+    return Place(office.code, office.county, office.province)
+
+
+# --- organisations -------------------------------------------------------------------
+
+
+def add_client(session: Session, kind: str, office_code: str, actor: str) -> tuple[str, str]:
+    """A new client for an organisation of `kind` at `office_code`: (client_id, secret).
+    The secret is returned once and stored only as a hash."""
+    if kind not in CLIENT_KINDS:
+        raise BadInput(
+            "bad_client_kind",
+            f"نوع سازمان نامعتبر است: {kind}",
+            f"kind must be one of {', '.join(CLIENT_KINDS)}, not {kind!r}",
+        )
+    office_kind, scopes = CLIENT_KINDS[kind]
+    office = office_of(session, office_code)
+    if office.kind != office_kind:
+        raise BadInput(
+            "office_kind_mismatch",
+            f"دفتر {office.code} از نوع {office.kind} است، نه {office_kind}",
+            f"office {office.code} is a {office.kind}, not a {office_kind}",
+        )
+    client_id = f"{kind}-{office.code}-{credentials.new_token()[:8]}".lower()
+    secret = credentials.new_token()
+    session.add(
+        Client(
+            client_id=client_id,
+            secret_hash=credentials.hash_secret(secret),
+            kind=kind,
+            office=office.code,
+            scopes=" ".join(sorted(scopes)),
+            created_at=now_utc(),
+        )
+    )
+    audit(session, actor, "client.added", client_id, kind=kind, office=office.code)
+    return client_id, secret
+
+
+def find_client(session: Session, client_id: str) -> Client | None:
+    client = session.get(Client, client_id)
+    return None if client is None or client.disabled else client
+
+
+def store_client_token(
+    session: Session, client: Client, token: str, scopes: str, seconds: int
+) -> None:
+    """Keep (the digest of) a token Authlib issued to a client."""
+    _store(session, token, seconds, scopes, client_id=client.client_id)
+
+
+# --- staff ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewStaff:
+    username: str
+    password: str
+    totp_uri: str
+
+
+def init_admin(session: Session, username: str, office_code: str) -> NewStaff:
+    """The first national administrator; refused once any administrator exists."""
+    exists = session.scalar(select(Account.id).where(Account.role == "national_admin").limit(1))
+    if exists is not None:
+        raise Conflict(
+            "admin_exists",
+            "مدیر ملی پیش‌تر ساخته شده است",
+            "a national administrator already exists",
+        )
+    return add_staff(session, username, "national_admin", office_code, actor="cli:admin-init")
+
+
+def add_staff(session: Session, username: str, role: str, office_code: str, actor: str) -> NewStaff:
+    """A staff account with a generated password and TOTP secret (both shown once)."""
+    if role not in ROLES:
+        raise BadInput(
+            "bad_role",
+            f"نقش نامعتبر است: {role}",
+            f"role must be one of {', '.join(ROLES)}, not {role!r}",
+        )
+    _check_username(session, username)
+    office = office_of(session, office_code)
+    if office.kind not in ("civil_registration", "consulate"):
+        raise BadInput(
+            "bad_staff_office",
+            "کارکنان در ادارهٔ ثبت احوال یا کنسولگری کار می‌کنند",
+            f"staff belong to a civil registration office or a consulate, not a {office.kind}",
+        )
+    password, secret = credentials.new_password(), credentials.new_totp_secret()
+    session.add(
+        Account(
+            kind="staff",
+            username=username,
+            password_hash=credentials.hash_secret(password),
+            totp_secret=secret,
+            role=role,
+            office=office.code,
+            created_at=now_utc(),
+        )
+    )
+    audit(session, actor, "staff.added", username, role=role, office=office.code)
+    return NewStaff(username, password, credentials.totp_uri(secret, username))
+
+
+def _check_username(session: Session, username: str) -> None:
+    if not (3 <= len(username) <= 64) or not username.replace("-", "").replace(".", "").isalnum():
+        raise BadInput(
+            "bad_username",
+            "نام کاربری ۳ تا ۶۴ نویسه از حروف، رقم، نقطه و خط تیره است",
+            "a username is 3-64 letters, digits, dots and hyphens",
+        )
+    if session.scalar(select(Account.id).where(Account.username == username)) is not None:
+        raise Conflict("username_taken", "این نام کاربری گرفته شده است", "username is taken")
+
+
+def staff_login(
+    session: Session, username: str, password: str, totp: str, settings: Settings
+) -> IssuedToken:
+    """Password and TOTP in one step. A failure is committed (it counts towards the lock)
+    before the error is raised."""
+    account = session.scalar(
+        select(Account).where(Account.username == username, Account.kind == "staff")
+    )
+    _check_not_locked(account)
+    ok = credentials.verify_secret(account.password_hash if account else None, password)
+    step = None
+    if ok and account is not None and account.totp_secret:
+        step = credentials.totp_step(account.totp_secret, totp, clock.now(), account.totp_last_step)
+    if account is None or not ok or step is None:
+        _failed(session, account, settings)
+    account.totp_last_step = step
+    account.failed_attempts = 0
+    role = ROLES[account.role or ""]
+    return _issue(
+        session, settings.staff_token_minutes, " ".join(sorted(role.scopes)), account_id=account.id
+    )
+
+
+# --- citizens ------------------------------------------------------------------------
+
+
+def add_citizen(session: Session, national_code: str, actor: str) -> str:
+    """A citizen account for a living person in the register; returns its password (once).
+    The HODA issue replaces this with enrolment by OTP."""
+    person = session.get(Person, national_code)
+    if person is None:
+        raise NotFound("unknown_person", "این کد ملی در ثبت نیست", "no such person")
+    _check_can_authenticate(person)
+    if session.scalar(select(Account.id).where(Account.national_code == national_code)):
+        raise Conflict("account_exists", "این شهروند حساب دارد", "this citizen has an account")
+    password = credentials.new_password()
+    session.add(
+        Account(
+            kind="citizen",
+            username=national_code,
+            national_code=national_code,
+            password_hash=credentials.hash_secret(password),
+            created_at=now_utc(),
+        )
+    )
+    audit(session, actor, "citizen.added", national_code)
+    return password
+
+
+def citizen_login(
+    session: Session, national_code: str, password: str, settings: Settings
+) -> IssuedToken:
+    account = session.scalar(
+        select(Account).where(Account.national_code == national_code, Account.kind == "citizen")
+    )
+    _check_not_locked(account)
+    ok = credentials.verify_secret(account.password_hash if account else None, password)
+    if account is None or not ok:
+        _failed(session, account, settings)
+    person = session.get(Person, national_code)
+    if person is not None:
+        _check_can_authenticate(person)
+    account.failed_attempts = 0
+    return _issue(
+        session,
+        settings.citizen_token_minutes,
+        " ".join(sorted(CITIZEN_SCOPES)),
+        account_id=account.id,
+    )
+
+
+def _check_can_authenticate(person: Person) -> None:
+    if person.status == "deceased":
+        raise Forbidden(
+            "person_deceased",
+            "فوت این شخص ثبت شده است؛ ورود ممکن نیست",
+            "this person's death is registered: no authentication",
+        )
+
+
+# --- shared --------------------------------------------------------------------------
+
+
+def _check_not_locked(account: Account | None) -> None:
+    if account is None:
+        return
+    if account.disabled or (account.locked_until and account.locked_until > now_utc()):
+        raise Unauthorized(
+            "account_locked",
+            "حساب موقتاً قفل است؛ بعداً تلاش کنید",
+            "the account is locked for now; try later",
+        )
+
+
+def _failed(session: Session, account: Account | None, settings: Settings) -> NoReturn:
+    if account is not None:
+        account.failed_attempts += 1
+        if account.failed_attempts >= settings.login_max_failures:
+            account.locked_until = now_utc() + timedelta(minutes=settings.login_lock_minutes)
+            account.failed_attempts = 0
+            audit(session, "system", "account.locked", account.username)
+        session.commit()
+    raise Unauthorized(
+        "bad_credentials", "نام کاربری، گذرواژه یا کد یکبارمصرف نادرست است", "wrong credentials"
+    )
+
+
+def _issue(
+    session: Session,
+    minutes: int,
+    scopes: str,
+    *,
+    client_id: str | None = None,
+    account_id: int | None = None,
+) -> IssuedToken:
+    token = credentials.new_token()
+    _store(session, token, minutes * 60, scopes, client_id=client_id, account_id=account_id)
+    return IssuedToken(token, minutes * 60, scopes)
+
+
+def _store(
+    session: Session,
+    token: str,
+    seconds: int,
+    scopes: str,
+    *,
+    client_id: str | None = None,
+    account_id: int | None = None,
+) -> None:
+    issued = now_utc()
+    session.add(
+        Token(
+            digest=credentials.token_digest(token),
+            client_id=client_id,
+            account_id=account_id,
+            scopes=scopes,
+            issued_at=issued,
+            expires_at=issued + timedelta(seconds=seconds),
+        )
+    )
+
+
+def authenticate(session: Session, bearer: str) -> Caller:
+    """The caller a bearer token stands for, or Unauthorized."""
+    token = session.get(Token, credentials.token_digest(bearer)) if bearer else None
+    if token is None or token.revoked or token.expires_at <= now_utc():
+        raise _unauthorized()
+    scopes = frozenset(token.scopes.split())
+    if token.client_id is not None:
+        client = find_client(session, token.client_id)
+        if client is None:
+            raise _unauthorized()
+        place = place_of(office_of(session, client.office))
+        return Caller("client", client.client_id, scopes, place)
+    account = session.get(Account, token.account_id)
+    if account is None or account.disabled:
+        raise _unauthorized()
+    if account.kind == "citizen":
+        person = session.get(Person, account.national_code)
+        if person is None:
+            raise _unauthorized()
+        _check_can_authenticate(person)
+        return Caller(
+            "citizen",
+            account.username,
+            scopes,
+            Place(None, person.residence_county, None),
+            national_code=account.national_code,
+            account_id=account.id,
+        )
+    office = office_of(session, account.office or "")
+    role = ROLES[account.role or ""]
+    jurisdiction = jurisdiction_of(role, office.code, office.kind, office.county, office.province)
+    return Caller(
+        "staff", account.username, scopes, place_of(office), jurisdiction, account_id=account.id
+    )
+
+
+def _unauthorized() -> Unauthorized:
+    return Unauthorized(
+        "unauthorized",
+        "دسترسی مجاز نیست: نشانهٔ معتبر لازم است",
+        "a valid bearer token is required",
+    )
+
+
+def log_access(session: Session, caller: Caller, subject: str, action: str, purpose: str) -> None:
+    """Record a read of `subject`'s data, for the citizen's access log."""
+    session.add(
+        AccessLog(
+            at=now_utc(),
+            subject=subject,
+            actor=caller.actor,
+            office=caller.place.office,
+            action=action,
+            purpose=purpose,
+        )
+    )

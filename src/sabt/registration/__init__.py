@@ -1,0 +1,1 @@
+"""The workflows that change the register: notifications, declarations, the back office."""
