@@ -51,9 +51,16 @@ def client_headers(client: TestClient, engine: Engine, kind: str, office: str) -
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
+_citizen_passwords: dict[tuple[str, str], str] = {}
+
+
 def citizen_headers(client: TestClient, engine: Engine, national_code: str) -> dict[str, str]:
-    with Session(engine) as session, session.begin():
-        password = identity.add_citizen(session, national_code, "test")
+    """A fresh token for a citizen (the account is made on first use)."""
+    key = (str(engine.url), national_code)
+    if key not in _citizen_passwords:
+        with Session(engine) as session, session.begin():
+            _citizen_passwords[key] = identity.add_citizen(session, national_code, "test")
+    password = _citizen_passwords[key]
     response = client.post(
         "/api/v1/identity/citizens/token",
         json={"national_code": national_code, "password": password},

@@ -8,6 +8,7 @@ from alembic import context
 
 from sabt.identity import models as identity_models  # noqa: F401  (registers tables)
 from sabt.kit.orm import Base
+from sabt.registration import models as registration_models  # noqa: F401
 from sabt.registry import models  # noqa: F401  (registers the register's tables)
 
 config = context.config

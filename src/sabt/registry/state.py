@@ -61,6 +61,8 @@ def instant(text: str | None) -> datetime | None:
 class Effects:
     inserts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     counters: list[tuple[str, int]] = field(default_factory=list)  # (prefix, next serial)
+    # (table, primary key, new values): run after the batch's inserts, in entry order.
+    updates: list[tuple[str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
 
 
 def apply_office_registered(data: dict[str, Any]) -> Effects:
@@ -140,13 +142,33 @@ def apply_code_allocated(data: dict[str, Any]) -> Effects:
     return Effects(counters=[(data["prefix"], data["serial"] + 1)])
 
 
-APPLIERS: dict[str, Callable[[dict[str, Any]], Effects]] = {
+Applier = Callable[[dict[str, Any]], Effects]
+
+APPLIERS: dict[str, Applier] = {
     "office.registered": apply_office_registered,
     "person.imported": apply_person_imported,
+    "person.registered": apply_person_imported,  # a birth registered through a workflow
     "marriage.imported": apply_marriage_imported,
     "mobile.reported": apply_mobile_reported,
     "code.allocated": apply_code_allocated,
 }
+
+
+def register_part(tables: tuple[Table, ...], appliers: dict[str, Applier]) -> None:
+    """Let a part above the registry record its own workflow steps in the ledger: its
+    tables are written (and replayed) after the register's, by its own appliers. Called once
+    when the part is imported; re-registering the same kinds is harmless."""
+    global TABLES
+    TABLES = TABLES + tuple(t for t in tables if t.name not in TABLE)
+    TABLE.update({t.name: t for t in tables})
+    APPLIERS.update(appliers)
+
+
+@dataclass
+class Batch:
+    rows: dict[str, list[dict[str, Any]]]
+    counters: dict[str, int]
+    updates: list[tuple[str, dict[str, Any], dict[str, Any]]]
 
 
 class StateWriter:
@@ -164,6 +186,7 @@ class StateWriter:
         self.postgres = conn.dialect.name == "postgresql"
         self.rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in TABLES}
         self.counters: dict[str, int] = {}
+        self.updates: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
         self.pending = 0
         self._pool = ThreadPoolExecutor(1) if background and self.postgres else None
         self._in_flight: Future[None] | None = None
@@ -186,7 +209,8 @@ class StateWriter:
         for prefix, serial in effects.counters:
             if serial > self.counters.get(prefix, 0):
                 self.counters[prefix] = serial
-        self.pending += len(effects.inserts)
+        self.updates.extend(effects.updates)
+        self.pending += len(effects.inserts) + len(effects.updates)
 
     def add_ledger_row(self, row: dict[str, Any]) -> None:
         self.rows["ledger"].append(row)
@@ -197,7 +221,7 @@ class StateWriter:
     def flush(self) -> None:
         """Write everything buffered and wait until it is written."""
         self._wait_for_write()
-        self._write(*self._take())
+        self._write(self._take())
 
     def close(self) -> None:
         """Wait for a write in flight (its error, if any, is the caller's to have seen)."""
@@ -207,33 +231,42 @@ class StateWriter:
         if self._pool is not None:
             self._pool.shutdown()
 
-    def _take(self) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
-        batch = {name: rows for name, rows in self.rows.items() if rows}
-        counters = self.counters
+    def _take(self) -> "Batch":
+        batch = Batch({name: rows for name, rows in self.rows.items() if rows}, self.counters,
+                      self.updates)  # fmt: skip
         self.rows = {t.name: [] for t in TABLES}
         self.counters = {}
+        self.updates = []
         self.pending = 0
-        return batch, counters
+        return batch
 
     def _hand_off(self) -> None:
-        batch, counters = self._take()
+        batch = self._take()
         if self._pool is None:
-            self._write(batch, counters)
+            self._write(batch)
             return
         self._wait_for_write()
-        self._in_flight = self._pool.submit(self._write, batch, counters)
+        self._in_flight = self._pool.submit(self._write, batch)
 
     def _wait_for_write(self) -> None:
         if self._in_flight is not None:
             future, self._in_flight = self._in_flight, None
             future.result()
 
-    def _write(self, batch: dict[str, list[dict[str, Any]]], counters: dict[str, int]) -> None:
+    def _write(self, batch: "Batch") -> None:
         for table in TABLES:
-            if rows := batch.get(table.name):
+            if rows := batch.rows.get(table.name):
                 self._insert(table, rows)
-        if counters:
-            self._raise_counters(counters)
+        if batch.counters:
+            self._raise_counters(batch.counters)
+        for name, key, values in batch.updates:
+            self._update(TABLE[name], key, values)
+
+    def _update(self, table: Table, key: dict[str, Any], values: dict[str, Any]) -> None:
+        stmt = update(table).where(*(table.c[k] == v for k, v in key.items())).values(**values)
+        matched = self.conn.execute(stmt).rowcount
+        if matched != 1:  # an entry that changes a row the state does not have: stop
+            raise ValueError(f"update of {table.name} {key} matched {matched} rows, not 1")
 
     def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
         if self.postgres:

@@ -25,7 +25,7 @@ from importlib import resources
 import numpy as np
 import numpy.typing as npt
 
-from sabt.persian import places
+from sabt.persian import names, places
 
 FIRST_YEAR = 1300
 Floats = npt.NDArray[np.float64]
@@ -241,7 +241,7 @@ def name_weights(sex: str) -> tuple[tuple[str, ...], Floats]:
     top_count / r; a rank in a newborn list gets 1/20 of that (recent names); unranked
     vocabulary gets the weight of an all-time rank of 300 (ASSUMPTION: Zipf-like tail).
     """
-    rows = _rows("names_male.csv" if sex == "male" else "names_female.csv")
+    rows = names.rows(sex)
     top = max(int(r["count"]) for r in rows if r["count"] and r["scope"].startswith("all"))
     weights: dict[str, float] = {}
     for row in rows:
@@ -254,8 +254,8 @@ def name_weights(sex: str) -> tuple[tuple[str, ...], Floats]:
         else:
             w = top / 300
         weights[row["name"]] = max(weights.get(row["name"], 0.0), w)
-    names = tuple(sorted(weights))
-    return names, np.array([weights[n] for n in names])
+    ordered = tuple(sorted(weights))
+    return ordered, np.array([weights[n] for n in ordered])
 
 
 @cache

@@ -1,0 +1,44 @@
+"""The registration workflows' own table: one case per notification (birth or death), its
+flags, its place in the registrar queue and its outcome.
+
+Rows change only by applying ledger entries (`appliers.py`), so every step of a workflow is
+a ledger entry and `sabt ledger replay` rebuilds this table with the register.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sabt.kit.orm import Base
+
+
+class Case(Base):
+    __tablename__ = "registration_case"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(12))
+    source: Mapped[str] = mapped_column(ForeignKey("office.code"))  # who notified
+    external_id: Mapped[str] = mapped_column(String(64))  # the source's notification id
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    event_at: Mapped[datetime] = mapped_column(DateTime)  # UTC birth or death time
+    office: Mapped[str | None] = mapped_column(String(16))  # responsible registry office
+    county: Mapped[str | None] = mapped_column(String(4))
+    province: Mapped[str | None] = mapped_column(String(5))
+    subject: Mapped[str | None] = mapped_column(String(10), index=True)  # child or deceased
+    mother: Mapped[str | None] = mapped_column(String(10), index=True)
+    father: Mapped[str | None] = mapped_column(String(10))
+    flags: Mapped[str] = mapped_column(String(200), default="")  # space-separated
+    data: Mapped[str] = mapped_column(Text)  # canonical JSON: notification, declaration
+    outcome: Mapped[str] = mapped_column(Text)  # canonical JSON: the first answer
+    assigned_to: Mapped[str | None] = mapped_column(String(80))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (
+        CheckConstraint("kind in ('birth', 'death')", name="kind"),
+        CheckConstraint(
+            "status in ('notified', 'queued', 'registered', 'stillbirth', 'rejected')",
+            name="status",
+        ),
+        Index("uq_registration_case_source", "source", "kind", "external_id", unique=True),
+        Index("ix_registration_case_queue", "status", "province", "county"),
+    )

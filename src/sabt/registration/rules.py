@@ -1,0 +1,89 @@
+"""The law a birth notification is checked against. Pure: no I/O.
+
+Civil Code Arts. 1158-1159 (paternity), Civil Registration Act Art. 15 note (the 15-day
+period, Jalali, holidays) and Art. 20 (names).
+"""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sabt.persian import jalali, names
+
+BIRTH_PERIOD_DAYS = 15  # Civil Registration Act Art. 15 note
+DEATH_PERIOD_DAYS = 10  # Art. 25
+MOTHER_AGE = (10, 60)  # plausible completed years at a birth
+SAME_BIRTH_HOURS = 24  # children of one plurality are born within a day
+BIRTH_SPACING_DAYS = 180  # a mother cannot give birth twice within about six months
+
+# Words Art. 20 forbids as or in a first name (titles and ranks); a name with one goes to a
+# registrar, who decides with the Supreme Council's list.
+FORBIDDEN_IN_NAMES = frozenset(
+    {"شاه", "امیر", "خان", "سلطان", "شیخ", "دکتر", "مهندس", "حاج", "امام"}
+)
+
+# What would clear each flag, for the answer to the hospital or the parent.
+FLAGS: dict[str, tuple[str, str]] = {
+    "late": (
+        "اعلام پس از مهلت ۱۵ روزه: ثبت با تأیید دو کارشناس",
+        "declared after the 15-day period: two registrars must approve (late registration)",
+    ),
+    "potential_duplicate": (
+        "ولادت دیگری از همین مادر در شش ماه اخیر ثبت شده: کارشناس بررسی می‌کند",
+        "another birth by this mother within six months: a registrar checks it is not a duplicate",
+    ),
+    "incomplete": (
+        "جنسیت نوزاد معلوم نیست: بیمارستان باید اصلاح کند",
+        "the child's sex is not male or female: the hospital must correct the notification",
+    ),
+    "name_review": (
+        "نام در فهرست نام‌های پذیرفته نیست: کارشناس بررسی می‌کند (ماده ۲۰)",
+        "the name is not in the accepted list or may break Art. 20: a registrar reviews it",
+    ),
+    "no_registered_marriage": (
+        "ازدواج ثبت‌شده‌ای که نسب را برساند نیست: والدین با هم مراجعه کنند",
+        "no registered marriage makes the father's paternity presumed (Civil Code 1158-1159):"
+        " both parents declare before a registrar",
+    ),
+}
+
+
+def add_months(day: date, months: int) -> date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class MarriageSpan:
+    started: date
+    ended: date | None
+
+
+def paternity_presumed(born: date, marriages: list[MarriageSpan]) -> bool:
+    """Civil Code 1158: a child born to a marriage is the husband's if born at least six
+    months after it began and no more than ten months after it ended (1159 after divorce or
+    death)."""
+    return any(
+        born >= add_months(m.started, 6) and (m.ended is None or born <= add_months(m.ended, 10))
+        for m in marriages
+    )
+
+
+def mother_age_plausible(mother_birth: date, born: date) -> bool:
+    low, high = MOTHER_AGE
+    return born >= mother_birth and low <= jalali.age_on(mother_birth, born) <= high
+
+
+def is_late(event_day: date, days: int, declared_on: date) -> bool:
+    """After the legal period, counted in the Jalali calendar with official holidays."""
+    return declared_on > jalali.deadline(event_day, days)
+
+
+def name_needs_review(name: str, sex: str) -> bool:
+    words = set(name.replace("\u200c", " ").split())
+    return bool(words & FORBIDDEN_IN_NAMES) or not names.is_accepted(name, sex)
+
+
+def same_birth(a: datetime, b: datetime) -> bool:
+    return abs((a - b).total_seconds()) <= SAME_BIRTH_HOURS * 3600
