@@ -17,11 +17,14 @@ from sqlalchemy.orm import Session
 from sabt.api.app import create_app
 from sabt.kit import clock
 from sabt.kit.settings import Settings
+from sabt.persian import national_code
 from sabt.registration import rules
+from sabt.registry import service as registry
 from sabt.registry import state
 from sabt.registry.db import make_engine
 from sabt.registry.models import LedgerEntry, Person
 from sabt.registry.replay import replay
+from sabt.registry.schemas import PersonRecord
 from tests.identity import accounts, offices
 from tests.registry import family
 
@@ -366,3 +369,32 @@ def test_replay_rebuilds_the_register_and_the_cases(
         with engine.connect() as a, target.connect() as b:
             assert a.execute(query).all() == b.execute(query).all(), table
     target.dispose()
+
+
+def test_a_mother_from_another_province_gives_birth_in_tehran(
+    client: TestClient, engine: Engine, hospital: dict[str, str]
+) -> None:
+    mother = national_code.allocate(offices.ISFAHAN_PREFIX, 5)
+    registry.bulk_import(
+        engine,
+        [
+            PersonRecord(
+                mother,
+                "مینا",
+                "اصفهانی",
+                None,
+                "female",
+                date(1995, 1, 1),
+                offices.ISFAHAN,
+                offices.ISFAHAN,
+            )
+        ],
+    )
+    n = notice(mother_national_code=mother, father_national_code=None)
+    case_id = client.post(URL, json=n, headers=hospital).json()["case_id"]
+    result = declare(client, engine, case_id, mother).json()
+    assert result["status"] == "registered" and result["national_code"].startswith("001")
+    with Session(engine) as s:
+        child = s.get(Person, result["national_code"])
+    assert child is not None and child.residence_county == offices.ISFAHAN
+    assert child.birth_county == family.TEHRAN

@@ -352,7 +352,8 @@ def _register(session: Session, caller: Caller, case: Case, data: dict[str, Any]
         session, prefix, actor=caller.actor, purpose=f"birth:{case.id}"
     )
     person = _child_record(code, case, data, mother, father)
-    person_data = validation.person_data(person, {prefix})
+    # parents may hold codes of any office the register knows, not only this prefix
+    person_data = validation.person_data(person, registry.known_prefixes(session))
     changes = {
         "status": "registered",
         "subject": code,
