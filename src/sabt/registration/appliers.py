@@ -5,11 +5,8 @@ from typing import Any
 from sabt.registration.models import Case
 from sabt.registry import state
 
-OPENED = ("birth.notified", "death.notified")
-CHANGED = (
-    "birth.declared", "birth.queued", "birth.registered", "birth.stillbirth",
-    "death.queued", "death.registered", "case.assigned", "case.rejected",
-)  # fmt: skip
+OPENED = ("birth.notified",)
+CHANGED = ("birth.queued", "birth.registered")
 TIMES = ("received_at", "event_at", "updated_at")
 
 

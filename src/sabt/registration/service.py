@@ -31,10 +31,6 @@ class Outcome:
     body: dict[str, Any]
 
 
-def _utc_text(at: datetime) -> str:
-    return ledger.utc_text(at)
-
-
 def _now_text() -> str:
     return ledger.utc_text(clock.now())
 
@@ -75,7 +71,7 @@ def notify_birth(session: Session, caller: Caller, notice: BirthNotice) -> Outco
         "source": hospital.code,
         "external_id": notice.notification_id,
         "received_at": now,
-        "event_at": _utc_text(notice.born_at),
+        "event_at": ledger.utc_text(notice.born_at),
         "office": registry_office,
         "county": hospital.county,
         "province": hospital.province,
@@ -187,10 +183,10 @@ def _marriages(session: Session, mother: Person, father: Person) -> list[rules.M
 
 
 def _may_duplicate(session: Session, notice: BirthNotice, mother: Person) -> bool:
-    """Another birth by this mother within ~6 months that is not a sibling of this one's
-    plurality (same plurality, another birth order, born within a day)."""
+    """Another birth by this mother within ~6 months (a notification, or a child already in
+    the register) that is not a sibling of this one's plurality."""
     window = timedelta(days=rules.BIRTH_SPACING_DAYS)
-    born = notice.born_at.replace(tzinfo=None) - (notice.born_at.utcoffset() or timedelta())
+    born = notice.born_at.astimezone(UTC).replace(tzinfo=None)
     others = session.scalars(
         select(Case).where(
             Case.kind == "birth",
@@ -200,30 +196,30 @@ def _may_duplicate(session: Session, notice: BirthNotice, mother: Person) -> boo
             Case.event_at < born + window,
         )
     ).all()
-    siblings = 0
-    for other in others:
-        seen = canonical.loads(other.data)["notification"]
-        if (
-            rules.same_birth(other.event_at, born)
-            and seen["plurality"] == notice.plurality > 1
-            and seen["birth_order"] != notice.birth_order
-        ):
-            siblings += 1
-            continue
-        return True
-    if siblings >= notice.plurality:
+    siblings = [o for o in others if _same_plurality(o, notice, born)]
+    if len(siblings) < len(others) or len(siblings) >= notice.plurality:
         return True
     day = clock.civil_date(notice.born_at)
-    registered = session.scalar(
-        select(func.count())
-        .select_from(Person)
-        .where(
-            Person.mother_code == mother.national_code,
-            Person.birth_date > day - window,
-            Person.birth_date < day + window,
+    children = set(
+        session.scalars(
+            select(Person.national_code).where(
+                Person.mother_code == mother.national_code,
+                Person.birth_date > day - window,
+                Person.birth_date < day + window,
+            )
         )
     )
-    return bool(registered and not others)
+    return bool(children - {o.subject for o in siblings})
+
+
+def _same_plurality(other: Case, notice: BirthNotice, born: datetime) -> bool:
+    """Twins and triplets: same plurality, another birth order, born within a day."""
+    seen = canonical.loads(other.data)["notification"]
+    return (
+        rules.same_birth(other.event_at, born)
+        and seen["plurality"] == notice.plurality > 1
+        and seen["birth_order"] != notice.birth_order
+    )
 
 
 def _registry_office(session: Session, hospital: Office) -> str:
