@@ -20,7 +20,9 @@ def totp_secret(staff: identity.NewStaff) -> str:
 
 def add_staff(engine: Engine, role: str, office: str) -> identity.NewStaff:
     with Session(engine) as session, session.begin():
-        return identity.add_staff(session, f"{role}-{next(_counter)}", role, office, "test")
+        return identity.add_staff(
+            session, f"{role.replace('_', '-')}-{next(_counter)}", role, office, "test"
+        )
 
 
 def login(client: TestClient, staff: identity.NewStaff) -> dict[str, str]:

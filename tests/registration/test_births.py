@@ -2,21 +2,15 @@
 online declaration, automatic registration or the queue with flags; bad input changes
 nothing."""
 
-import copy
-import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from sabt.api.app import create_app
 from sabt.kit import clock
-from sabt.kit.settings import Settings
 from sabt.persian import national_code
 from sabt.registration import rules
 from sabt.registry import service as registry
@@ -26,76 +20,11 @@ from sabt.registry.models import LedgerEntry, Person
 from sabt.registry.replay import replay
 from sabt.registry.schemas import PersonRecord
 from tests.identity import accounts, offices
+from tests.registration.support import BIRTHS, declare, fhir, ledger_size, notice, post_fhir
 from tests.registry import family
 
 C = family.CODES
-NOW = datetime(2025, 9, 22, 8, 0, tzinfo=UTC)
-URL = "/api/v1/births/notifications"
-
-
-@pytest.fixture
-def client(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    previous = clock.set_clock(clock.FixedClock(NOW))
-    offices.load(engine)
-    app = create_app(Settings(database_url=db_url, home=tmp_path))
-    with TestClient(app, base_url=accounts.BASE_URL, raise_server_exceptions=False) as c:
-        yield c
-    clock.set_clock(previous)
-
-
-@pytest.fixture
-def hospital(client: TestClient, engine: Engine) -> dict[str, str]:
-    return accounts.client_headers(client, engine, "hospital", offices.HOSPITAL)
-
-
-def notice(**changes: Any) -> dict[str, Any]:
-    body = {
-        "notification_id": "N-1", "hospital": offices.HOSPITAL,
-        "born_at": "2025-09-20T10:35:00+03:30", "sex": "female", "weight_g": 3250,
-        "plurality": 1, "birth_order": 1, "stillborn": False,
-        "mother_national_code": C["wife_ali"], "father_national_code": C["ali"],
-        "proposed_first_name": "آوا",
-    }  # fmt: skip
-    return {**body, **changes}
-
-
-def fhir(n: dict[str, Any]) -> dict[str, Any]:
-    """The contract's FHIR Bundle for the plain-JSON notification `n`."""
-    contract = Path(__file__).parent / "birth-notification.fhir.json"
-    bundle: dict[str, Any] = copy.deepcopy(json.loads(contract.read_text("utf-8")))
-    bundle["identifier"] = {
-        "system": f"urn:sabt:notification:{n['hospital']}",
-        "value": n["notification_id"],
-    }
-    patient = bundle["entry"][0]["resource"]
-    patient["gender"] = n["sex"]
-    patient["birthDate"] = n["born_at"][:10]
-    patient["_birthDate"]["extension"][0]["valueDateTime"] = n["born_at"]
-    patient["multipleBirthInteger"] = n["birth_order"]
-    patient["extension"][0]["valueInteger"] = n["plurality"]
-    patient["name"][0]["given"] = [n["proposed_first_name"]]
-    bundle["entry"][1]["resource"]["identifier"][0]["value"] = n["mother_national_code"]
-    bundle["entry"][2]["resource"]["identifier"][0]["value"] = n["father_national_code"]
-    bundle["entry"][3]["resource"]["serviceProvider"]["identifier"]["value"] = n["hospital"]
-    return bundle
-
-
-def post_fhir(client: TestClient, headers: dict[str, str], bundle: dict[str, Any]) -> Any:
-    return client.post(
-        URL,
-        content=json.dumps(bundle),
-        headers={**headers, "Content-Type": "application/fhir+json"},
-    )
-
-
-def ledger_size(engine: Engine) -> int:
-    with Session(engine) as s:
-        return int(s.scalar(select(func.count()).select_from(LedgerEntry)) or 0)
-
-
-def declare(client: TestClient, engine: Engine, case_id: int, parent: str, **body: str) -> Any:
-    headers = accounts.citizen_headers(client, engine, parent)
-    return client.post(f"/api/v1/births/{case_id}/declaration", json=body, headers=headers)
+URL = BIRTHS
 
 
 # --- the clean path ----------------------------------------------------------------

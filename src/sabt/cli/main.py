@@ -5,6 +5,7 @@ import typer
 from sabt.api import cli as api_cli
 from sabt.identity import cli as identity_cli
 from sabt.inheritance import cli as inheritance_cli
+from sabt.registration import cli as registration_cli
 from sabt.registry import cli as registry_cli
 from sabt.synth import cli as synth_cli
 
@@ -19,6 +20,7 @@ app.add_typer(registry_cli.ledger_app, name="ledger")
 app.add_typer(registry_cli.person_app, name="person")
 app.add_typer(identity_cli.identity_app, name="identity")
 app.add_typer(inheritance_cli.inheritance_app, name="inheritance")
+app.add_typer(registration_cli.queue_app, name="queue")
 app.command("export")(registry_cli.export_command)
 app.command("synth")(synth_cli.synth)
 app.command("serve")(api_cli.serve)

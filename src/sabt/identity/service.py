@@ -395,12 +395,27 @@ def authenticate(session: Session, bearer: str) -> Caller:
             national_code=account.national_code,
             account_id=account.id,
         )
+    return _staff(session, account, scopes)
+
+
+def _staff(session: Session, account: Account, scopes: frozenset[str]) -> Caller:
     office = office_of(session, account.office or "")
     role = ROLES[account.role or ""]
     jurisdiction = jurisdiction_of(role, office.code, office.kind, office.county, office.province)
     return Caller(
         "staff", account.username, scopes, place_of(office), jurisdiction, account_id=account.id
     )
+
+
+def staff_caller(session: Session, username: str) -> Caller:
+    """An operator at the server's shell acting as staff member `username` (the CLI): the
+    account's role, office and jurisdiction, without a login (shell access is the trust)."""
+    account = session.scalar(
+        select(Account).where(Account.username == username, Account.kind == "staff")
+    )
+    if account is None or account.disabled:
+        raise NotFound("no_staff", f"کارمندی با این نام نیست: {username}", f"no staff {username}")
+    return _staff(session, account, ROLES[account.role or ""].scopes)
 
 
 def _unauthorized() -> Unauthorized:

@@ -5,8 +5,12 @@ from typing import Any
 from sabt.registration.models import Case
 from sabt.registry import state
 
-OPENED = ("birth.notified",)
-CHANGED = ("birth.queued", "birth.registered")
+OPENED = ("birth.notified", "death.notified", "correction.filed")
+CHANGED = (
+    *(f"{kind}.{step}" for kind in ("birth", "death", "correction")
+      for step in ("queued", "registered", "rejected")),
+    "case.assigned", "case.released", "case.endorsed",
+)  # fmt: skip
 TIMES = ("received_at", "event_at", "updated_at")
 
 

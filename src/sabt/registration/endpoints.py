@@ -1,8 +1,9 @@
-"""The registrar's back office over HTTP: reading records (every read logged with its
-purpose), the queue, decisions."""
+"""Registration over HTTP: notifications from hospitals, forensic medicine and consulates,
+parents' declarations, notaries' marriages and divorces, and the registrar's back office
+(reading records with every read logged, the queue, decisions, corrections)."""
 
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy.orm import Session
@@ -10,10 +11,19 @@ from sqlalchemy.orm import Session
 from sabt.identity import service as identity
 from sabt.identity.endpoints import require, write_session
 from sabt.identity.service import Caller
-from sabt.registration import notifications, service
-from sabt.registration.schemas import BIRTH_EXAMPLE, Declaration
+from sabt.kit.errors import BadInput
+from sabt.registration import births, corrections, deaths, notifications, queue
+from sabt.registration.schemas import (
+    BIRTH_EXAMPLE,
+    DEATH_EXAMPLE,
+    CorrectionIn,
+    Decision,
+    Declaration,
+    Rejection,
+)
 from sabt.registry import db as registry_db
 from sabt.registry import queries
+from sabt.registry.endpoints import session
 from sabt.registry.schemas import PersonOut
 from sabt.registry.validation import parse_code
 
@@ -50,18 +60,21 @@ def ledger_session(request: Request) -> Iterator[Session]:
         yield s
 
 
-NOTIFICATION_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {"schema": {"type": "object"}, "example": BIRTH_EXAMPLE},
-            "application/fhir+json": {"schema": {"type": "object"}},
-        },
+def _notification_body(example: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"type": "object"}, "example": example},
+                "application/fhir+json": {"schema": {"type": "object"}},
+            },
+        }
     }
-}
 
 
-@router.post("/births/notifications", status_code=201, openapi_extra=NOTIFICATION_BODY)
+@router.post(
+    "/births/notifications", status_code=201, openapi_extra=_notification_body(BIRTH_EXAMPLE)
+)
 async def notify_birth(
     request: Request,
     response: Response,
@@ -74,7 +87,7 @@ async def notify_birth(
     with 200."""
     # The body is read raw: one endpoint takes two encodings, chosen by Content-Type.
     notice = notifications.read_birth(await request.body(), request.headers.get("content-type", ""))
-    outcome = service.notify_birth(db, caller, notice)
+    outcome = births.notify_birth(db, caller, notice)
     response.status_code = outcome.status_code
     return outcome.body
 
@@ -89,4 +102,139 @@ def declare_birth(
     """A parent declares their newborn online (citizen token): confirms or changes the
     proposed first name. Clean and on time → registered with a national code at once;
     otherwise queued for a registrar with the flags and what would clear them."""
-    return service.declare_birth(db, caller, case_id, body.first_name)
+    return births.declare_birth(db, caller, case_id, body.first_name)
+
+
+@router.post(
+    "/deaths/notifications", status_code=201, openapi_extra=_notification_body(DEATH_EXAMPLE)
+)
+async def notify_death(
+    request: Request,
+    response: Response,
+    caller: Annotated[Caller, Depends(require("deaths:notify"))],
+    db: Annotated[Session, Depends(ledger_session)],
+) -> dict[str, Any]:
+    """A death notification from a hospital, forensic medicine or (a death abroad) a
+    consulate: plain JSON or a FHIR R4B Bundle. Clean and on time → registered at once;
+    otherwise queued with flags. A resend answers the first outcome with 200."""
+    notice = notifications.read_death(await request.body(), request.headers.get("content-type", ""))
+    outcome = deaths.notify_death(db, caller, notice)
+    response.status_code = outcome.status_code
+    return outcome.body
+
+
+# --- the back office -----------------------------------------------------------------
+
+CaseId = Annotated[int, Path(ge=1, description="the case id")]
+
+
+@router.get("/queue")
+def list_queue(
+    caller: Annotated[Caller, Depends(require("queue:read"))],
+    db: Annotated[Session, Depends(session)],
+    kind: Annotated[Literal["birth", "death", "correction"] | None, Query()] = None,
+    flag: Annotated[str | None, Query(description="only cases with this flag")] = None,
+    min_age_days: Annotated[int | None, Query(ge=0, description="waiting at least")] = None,
+    assigned: Annotated[Literal["me", "none"] | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Queued cases of the caller's jurisdiction, oldest first."""
+    if flag is not None and flag not in queue.FLAG_NAMES:
+        raise BadInput(
+            "unknown_flag",
+            f"برچسب ناشناخته: {flag}",
+            f"flag must be one of {sorted(queue.FLAG_NAMES)}",
+        )
+    return queue.list_queue(
+        db, caller, kind=kind, flag=flag, min_age_days=min_age_days, assigned=assigned,
+        limit=limit, offset=offset,
+    )  # fmt: skip
+
+
+@router.get("/queue/{case_id}")
+def get_case(
+    case_id: CaseId,
+    caller: Annotated[Caller, Depends(require("queue:read"))],
+    db: Annotated[Session, Depends(session)],
+) -> dict[str, Any]:
+    return queue.get_case(db, caller, case_id)
+
+
+@router.get("/queue/{case_id}/history")
+def case_history(
+    case_id: CaseId,
+    caller: Annotated[Caller, Depends(require("queue:read"))],
+    db: Annotated[Session, Depends(session)],
+) -> list[dict[str, Any]]:
+    """Every ledger entry of the case, in order: who did what, when."""
+    return queue.case_history(db, caller, case_id)
+
+
+@router.post("/queue/{case_id}/assign")
+def assign(
+    case_id: CaseId,
+    caller: Annotated[Caller, Depends(require("queue:act"))],
+    db: Annotated[Session, Depends(ledger_session)],
+) -> dict[str, Any]:
+    """Take the case: nobody else may act on it until it is released or decided."""
+    return queue.assign(db, caller, case_id)
+
+
+@router.post("/queue/{case_id}/release")
+def release(
+    case_id: CaseId,
+    caller: Annotated[Caller, Depends(require("queue:act"))],
+    db: Annotated[Session, Depends(ledger_session)],
+) -> dict[str, Any]:
+    """Give the case back to the queue (its holder, or a senior for anyone's)."""
+    return queue.release(db, caller, case_id)
+
+
+@router.post("/queue/{case_id}/approve")
+def approve(
+    case_id: CaseId,
+    body: Decision,
+    caller: Annotated[Caller, Depends(require("queue:act"))],
+    db: Annotated[Session, Depends(ledger_session)],
+) -> dict[str, Any]:
+    """Approve: registers the birth or death, or applies the correction. Late registrations
+    and corrections need a second, different senior (`awaiting_second_approval` first)."""
+    return queue.approve(db, caller, case_id, body.note, body.first_name)
+
+
+@router.post("/queue/{case_id}/reject")
+def reject(
+    case_id: CaseId,
+    body: Rejection,
+    caller: Annotated[Caller, Depends(require("queue:act"))],
+    db: Annotated[Session, Depends(ledger_session)],
+) -> dict[str, Any]:
+    return queue.reject(db, caller, case_id, body.reason)
+
+
+@router.post("/corrections", status_code=201)
+def file_correction(
+    body: CorrectionIn,
+    caller: Annotated[Caller, Depends(require("corrections:file"))],
+    db: Annotated[Session, Depends(ledger_session)],
+) -> dict[str, Any]:
+    """File a correction of a person's record; it waits for a different senior's approval."""
+    return corrections.file(
+        db, caller, body.national_code, body.field, body.new_value, body.legal_basis,
+        body.document_ref,
+    )  # fmt: skip
+
+
+@router.get("/persons/{national_code}/history")
+def person_history(
+    national_code: CodePath,
+    purpose: Purpose,
+    caller: Annotated[Caller, Depends(require("persons:read"))],
+    db: Annotated[Session, Depends(write_session)],
+) -> list[dict[str, Any]]:
+    """Every ledger entry about a person (their record and marriages), old values included
+    (staff with `persons:read`; the read is logged)."""
+    person = queries.get_person(db, parse_code(national_code))
+    identity.log_access(db, caller, person.national_code, "person.history", purpose)
+    return queue.person_history(db, person.national_code)

@@ -1,5 +1,5 @@
-"""The registration workflows' own table: one case per notification (birth or death), its
-flags, its place in the registrar queue and its outcome.
+"""The registration workflows' own table: one case per notification (birth or death) or
+filed correction, its flags, its place in the registrar queue and its outcome.
 
 Rows change only by applying ledger entries (`appliers.py`), so every step of a workflow is
 a ledger entry and `sabt ledger replay` rebuilds this table with the register.
@@ -16,7 +16,7 @@ from sabt.kit.orm import Base
 class Case(Base):
     __tablename__ = "registration_case"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    kind: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(12))
     source: Mapped[str] = mapped_column(ForeignKey("office.code"))  # who notified
     external_id: Mapped[str] = mapped_column(String(64))  # the source's notification id
@@ -34,7 +34,7 @@ class Case(Base):
     assigned_to: Mapped[str | None] = mapped_column(String(80))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     __table_args__ = (
-        CheckConstraint("kind in ('birth', 'death')", name="kind"),
+        CheckConstraint("kind in ('birth', 'death', 'correction')", name="kind"),
         CheckConstraint(
             "status in ('notified', 'queued', 'registered', 'stillbirth', 'rejected')",
             name="status",

@@ -1,10 +1,15 @@
 """Hospital notifications, as the contract defines them (contracts/birth-notification.md),
 read from plain JSON or a FHIR R4B Bundle into one internal form. Pure: no I/O.
 
+A FHIR death names its place the way FHIR can: an Encounter with a serviceProvider is a
+death in that hospital; otherwise the Patient's first address says where (`country` other
+than IR: abroad; `use` home: at home; `district`: the county code).
+
 `fhir.resources` checks a Bundle's structure but not its value-set bindings, so the codes
 (gender, role codes, LOINC, identifier systems) are checked here.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,7 +18,7 @@ from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
 from sabt.kit.errors import SabtError
-from sabt.registration.schemas import BirthNotificationJSON
+from sabt.registration.schemas import BirthNotificationJSON, DeathNotificationJSON
 
 NATIONAL_CODE = "urn:sabt:national-code"
 OFFICE = "urn:sabt:office"
@@ -23,6 +28,12 @@ PLURALITY = "urn:sabt:ext:plurality"
 ROLE_CODES = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 LOINC = "http://loinc.org"
 BIRTH_WEIGHT = "8339-4"
+CAUSE_OF_DEATH = "69453-9"
+ICD10 = "http://hl7.org/fhir/sid/icd-10"
+# ICD-10 code shape (chapter letter, two digits, optional subdivision): the full code list
+# is WHO-licensed and not shipped, so the shape is what Sabt can check.
+ICD10_CODE = re.compile(r"[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?")
+DEATH_PLACES = ("hospital", "home", "other", "abroad")
 GENDERS = ("male", "female", "other", "unknown")  # FHIR administrative-gender
 
 
@@ -64,14 +75,156 @@ class BirthNotice:
         }
 
 
+@dataclass(frozen=True)
+class DeathPlace:
+    kind: str  # one of DEATH_PLACES
+    office: str | None = None  # the hospital
+    county: str | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2, abroad only
+
+
+@dataclass(frozen=True)
+class DeathNotice:
+    notification_id: str
+    reporter: str
+    national_code: str
+    died_at: datetime  # aware
+    place: DeathPlace
+    cause_icd10: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "notification_id": self.notification_id,
+            "reporter": self.reporter,
+            "national_code": self.national_code,
+            "died_at": self.died_at.isoformat(),
+            "place": {
+                "kind": self.place.kind,
+                "office": self.place.office,
+                "county": self.place.county,
+                "country": self.place.country,
+            },
+            "cause_icd10": self.cause_icd10,
+        }
+
+
+def _is_fhir(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() == "application/fhir+json"
+
+
 def read_birth(body: bytes, content_type: str) -> BirthNotice:
     """A birth notification from either encoding, with its codes and ranges checked."""
-    if content_type.split(";")[0].strip().lower() == "application/fhir+json":
-        notice = _birth_from_fhir(body)
-    else:
-        notice = _birth_from_json(body)
+    notice = _birth_from_fhir(body) if _is_fhir(content_type) else _birth_from_json(body)
     _check_birth(notice)
     return notice
+
+
+def read_death(body: bytes, content_type: str) -> DeathNotice:
+    """A death notification from either encoding, with its codes checked."""
+    notice = _death_from_fhir(body) if _is_fhir(content_type) else _death_from_json(body)
+    _check_death(notice)
+    return notice
+
+
+def _death_from_json(body: bytes) -> DeathNotice:
+    try:
+        n = DeathNotificationJSON.model_validate_json(body)
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+    place = DeathPlace(n.place.kind, n.place.office, n.place.county, n.place.country)
+    return DeathNotice(
+        n.notification_id, n.reporter, n.national_code, n.died_at, place, n.cause_icd10
+    )
+
+
+def _death_from_fhir(body: bytes) -> DeathNotice:
+    bundle = _bundle(body)
+    resources = _resources(bundle)
+    patient = _one(resources, "Patient")
+    reporter, notification_id = _bundle_identifier(bundle)
+    codes = [i.value for i in patient.identifier or [] if i.system == NATIONAL_CODE]
+    if len(codes) != 1:
+        raise bad(
+            "invalid_fhir",
+            "کد ملی متوفی نیامده",
+            "the Patient needs exactly one urn:sabt:national-code identifier",
+        )
+    died_at = patient.deceasedDateTime
+    if not isinstance(died_at, datetime) or died_at.tzinfo is None:
+        raise bad(
+            "missing_death_time",
+            "زمان فوت با منطقهٔ زمانی لازم است",
+            "Patient.deceasedDateTime with a zoned time is required",
+        )
+    return DeathNotice(
+        notification_id, reporter, str(codes[0]), died_at, _death_place(resources, patient),
+        _cause(resources),
+    )  # fmt: skip
+
+
+def _death_place(resources: list[Any], patient: Any) -> DeathPlace:
+    encounters = [r for r in resources if r.get_resource_type() == "Encounter"]
+    if encounters:
+        provider = _one(resources, "Encounter").serviceProvider
+        office = provider.identifier.value if provider and provider.identifier else None
+        return DeathPlace("hospital", office=office)
+    address = patient.address[0] if patient.address else None
+    if address is None:
+        raise bad(
+            "missing_place",
+            "محل فوت نیامده",
+            "a death needs an Encounter (hospital) or a Patient address",
+        )
+    if address.country and address.country != "IR":
+        return DeathPlace("abroad", country=address.country)
+    kind = "home" if address.use == "home" else "other"
+    return DeathPlace(kind, county=address.district)
+
+
+def _cause(resources: list[Any]) -> str | None:
+    for r in resources:
+        if r.get_resource_type() != "Observation":
+            continue
+        codes = [(c.system, c.code) for c in (r.code.coding if r.code else None) or []]
+        if (LOINC, CAUSE_OF_DEATH) not in codes:
+            raise bad(
+                "unknown_observation",
+                "مشاهدهٔ ناشناخته",
+                f"only LOINC {CAUSE_OF_DEATH} (cause of death) is accepted, got {codes}",
+            )
+        concept = r.valueCodeableConcept
+        icd = [c.code for c in (concept.coding if concept else None) or [] if c.system == ICD10]
+        if len(icd) != 1:
+            raise bad(
+                "bad_cause",
+                "علت فوت باید یک کد ICD-10 باشد",
+                f"the cause of death needs one coding with system {ICD10}",
+            )
+        return str(icd[0])
+    return None
+
+
+def _check_death(n: DeathNotice) -> None:
+    _check_notification_id(n.notification_id)
+    if n.cause_icd10 is not None and not ICD10_CODE.fullmatch(n.cause_icd10):
+        raise bad(
+            "bad_cause",
+            f"کد ICD-10 نامعتبر است: {n.cause_icd10}",
+            f"{n.cause_icd10!r} is not an ICD-10 code (like I21.9)",
+        )
+    p = n.place
+    if p.kind == "abroad" and not (p.country and re.fullmatch(r"[A-Z]{2}", p.country)):
+        raise bad(
+            "missing_country",
+            "برای فوت در خارج، کشور (کد دوحرفی) لازم است",
+            "a death abroad needs place.country as an ISO 3166 alpha-2 code",
+        )
+    if p.kind == "hospital" and not p.office:
+        raise bad(
+            "missing_office", "بیمارستان محل فوت نیامده", "a hospital death needs place.office"
+        )
+    if p.kind == "other" and not p.county:
+        raise bad("missing_county", "شهرستان محل فوت نیامده", "place kind other needs a county")
 
 
 def _birth_from_json(body: bytes) -> BirthNotice:
@@ -95,7 +248,7 @@ def _invalid(exc: ValidationError) -> BadNotification:
     )
 
 
-def _birth_from_fhir(body: bytes) -> BirthNotice:
+def _bundle(body: bytes) -> Bundle:
     try:
         bundle = Bundle.model_validate_json(body)
     except (ValidationError, ValueError) as exc:
@@ -104,6 +257,11 @@ def _birth_from_fhir(body: bytes) -> BirthNotice:
         raise bad("invalid_fhir", "بستهٔ FHIR نامعتبر است", f"invalid FHIR Bundle: {exc}") from exc
     if bundle.type != "collection":
         raise bad("invalid_fhir", "نوع بسته باید collection باشد", "Bundle.type must be collection")
+    return bundle
+
+
+def _birth_from_fhir(body: bytes) -> BirthNotice:
+    bundle = _bundle(body)
     resources = _resources(bundle)
     patient = _one(resources, "Patient")
     office, notification_id = _bundle_identifier(bundle)
@@ -245,7 +403,11 @@ def _check_birth(n: BirthNotice) -> None:
         raise bad(
             "bad_weight", "وزن تولد ناممکن است", f"a birth weight of {n.weight_g} g is impossible"
         )
-    if not n.notification_id.strip() or len(n.notification_id) > 64:
+    _check_notification_id(n.notification_id)
+
+
+def _check_notification_id(notification_id: str) -> None:
+    if not notification_id.strip() or len(notification_id) > 64:
         raise bad(
             "bad_notification_id",
             "شناسهٔ اعلام نامعتبر است",

@@ -1,12 +1,13 @@
 """The law a birth notification is checked against. Pure: no I/O.
 
-Civil Code Arts. 1158-1159 (paternity), Civil Registration Act Art. 15 note (the 15-day
-period, Jalali, holidays) and Art. 20 (names).
+Civil Code Arts. 1158-1159 (paternity), 1154 (the widow's waiting period), Civil
+Registration Act Art. 15 note (the 15-day period, Jalali, holidays), Art. 20 (names) and
+Art. 25 (the 10-day period for deaths).
 """
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sabt.persian import jalali, names
 
@@ -25,8 +26,9 @@ FORBIDDEN_IN_NAMES = frozenset(
 # What would clear each flag, for the answer to the hospital or the parent.
 FLAGS: dict[str, tuple[str, str]] = {
     "late": (
-        "اعلام پس از مهلت ۱۵ روزه: ثبت با تأیید دو کارشناس",
-        "declared after the 15-day period: two registrars must approve (late registration)",
+        "اعلام پس از مهلت قانونی (ولادت ۱۵ روز، فوت ۱۰ روز): ثبت با تأیید دو کارشناس",
+        "after the legal period (15 days for a birth, 10 for a death): two registrars must"
+        " approve (late registration)",
     ),
     "potential_duplicate": (
         "ولادت دیگری از همین مادر در شش ماه اخیر ثبت شده: کارشناس بررسی می‌کند",
@@ -44,6 +46,19 @@ FLAGS: dict[str, tuple[str, str]] = {
         "ازدواج ثبت‌شده‌ای که نسب را برساند نیست: والدین با هم مراجعه کنند",
         "no registered marriage makes the father's paternity presumed (Civil Code 1158-1159):"
         " both parents declare before a registrar",
+    ),
+    # deaths
+    "unknown_person": (
+        "کد ملی در ثبت نیست: گزارشگر باید اعلام درست بفرستد؛ پرونده رد می‌شود",
+        "no such national code in the register: the reporter sends a corrected notification",
+    ),
+    "already_deceased": (
+        "فوت این شخص پیش‌تر ثبت شده: پرونده بررسی و رد می‌شود",
+        "this person's death is already registered: a registrar checks and rejects it",
+    ),
+    "date_before_birth": (
+        "تاریخ فوت پیش از تولد است: گزارشگر باید اصلاح کند؛ پرونده رد می‌شود",
+        "the death is dated before the birth: the reporter corrects it",
     ),
 }
 
@@ -87,3 +102,8 @@ def name_needs_review(name: str, sex: str) -> bool:
 
 def same_birth(a: datetime, b: datetime) -> bool:
     return abs((a - b).total_seconds()) <= SAME_BIRTH_HOURS * 3600
+
+
+def widow_waiting_end(death_day: date) -> date:
+    """Civil Code 1154: a widow's waiting period is four months and ten days."""
+    return add_months(death_day, 4) + timedelta(days=10)

@@ -1,6 +1,6 @@
 """Input models of the registration endpoints (strict: no silent coercion)."""
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -45,3 +45,65 @@ class Declaration(BaseModel):
     first_name: str | None = Field(
         default=None, max_length=100, description="the child's first name; else the proposed one"
     )
+
+
+DEATH_EXAMPLE: dict[str, Any] = {
+    "notification_id": "D-2026-000045",
+    "reporter": "H-0101",
+    "national_code": "0076229645",
+    "died_at": "2026-11-21T04:10:00+03:30",
+    "place": {"kind": "hospital", "office": "H-0101"},
+    "cause_icd10": "I21.9",
+}
+
+
+class DeathPlaceJSON(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+    kind: Literal["hospital", "home", "other", "abroad"]
+    office: str | None = Field(default=None, max_length=16)
+    county: str | None = Field(default=None, max_length=4)
+    country: str | None = Field(default=None, max_length=2)
+
+
+class DeathNotificationJSON(BaseModel):
+    """The plain-JSON death notification of contracts/birth-notification.md."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={
+        "examples": [DEATH_EXAMPLE]})  # fmt: skip
+    notification_id: str = Field(min_length=1, max_length=64)
+    reporter: str = Field(min_length=1, max_length=16)
+    national_code: str
+    died_at: AwareDatetime
+    place: DeathPlaceJSON
+    cause_icd10: str | None = None
+
+
+class Decision(BaseModel):
+    """A registrar's approval of a queued case."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={
+        "examples": [{"note": "مدارک والدین بررسی شد"}]})  # fmt: skip
+    note: str = Field(min_length=3, max_length=500, description="why; kept in the history")
+    first_name: str | None = Field(
+        default=None, max_length=100, description="for a name under review: the name to register"
+    )
+
+
+class Rejection(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={
+        "examples": [{"reason": "اعلام تکراری است"}]})  # fmt: skip
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class CorrectionIn(BaseModel):
+    """A correction a registrar files; a different senior approves it."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [{
+        "national_code": "0499370899", "field": "first_name", "new_value": "لیلا",
+        "legal_basis": "رأی هیئت حل اختلاف ثبت احوال شمارهٔ ۱۲۳",
+        "document_ref": "HH-1403-123"}]})  # fmt: skip
+    national_code: str
+    field: str
+    new_value: str = Field(min_length=1, max_length=100)
+    legal_basis: str = Field(min_length=3, max_length=300)
+    document_ref: str = Field(min_length=1, max_length=100)

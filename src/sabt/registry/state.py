@@ -132,6 +132,57 @@ def apply_marriage_imported(data: dict[str, Any]) -> Effects:
     return effects
 
 
+def apply_person_died(data: dict[str, Any]) -> Effects:
+    """A registered death: the person deceased and each open marriage ended by death."""
+    death_at = instant(data["death_at"])
+    person = {
+        "status": "deceased",
+        "death_date": day(data["death_date"]),
+        "death_at": death_at,
+        "death_place": data["death_place"],
+        "death_registered_at": instant(data["death_registered_at"]),
+    }
+    effects = Effects(updates=[("person", {"national_code": data["national_code"]}, person)])
+    for m in data["marriages_ended"]:
+        ended = {"ended_at": death_at, "end_reason": "death",
+                 "waiting_period_end": day(m["waiting_period_end"])}  # fmt: skip
+        effects.updates.append(("marriage", {"id": m["id"]}, ended))
+    return effects
+
+
+CORRECTABLE_DATES = frozenset({"birth_date"})
+
+
+def apply_person_corrected(data: dict[str, Any]) -> Effects:
+    """A correction: the new value of one field (and its search key for a name)."""
+    field, new = data["field"], data["new"]
+    values = {field: day(new) if field in CORRECTABLE_DATES else new}
+    if data.get("key") is not None:
+        values[f"{field}_key"] = data["key"]
+    return Effects(updates=[("person", {"national_code": data["national_code"]}, values)])
+
+
+def apply_marriage_ended(data: dict[str, Any]) -> Effects:
+    """A divorce, or a temporary marriage's term expired or waived."""
+    values = {
+        "ended_at": instant(data["ended_at"]),
+        "end_reason": data["end_reason"],
+        "waiting_period_end": day(data["waiting_period_end"]),
+    }
+    return Effects(updates=[("marriage", {"id": data["id"]}, values)])
+
+
+def apply_marriage_returned(data: dict[str, Any]) -> Effects:
+    """A return (رجوع) during a revocable divorce's waiting period: the marriage goes on."""
+    back = {"id": data["return_id"], "marriage_id": data["id"],
+            "divorced_at": instant(data["divorced_at"]),
+            "returned_at": instant(data["returned_at"])}  # fmt: skip
+    reopened = {"ended_at": None, "end_reason": None, "waiting_period_end": None}
+    return Effects(
+        inserts=[("marriage_return", back)], updates=[("marriage", {"id": data["id"]}, reopened)]
+    )
+
+
 def apply_mobile_reported(data: dict[str, Any]) -> Effects:
     row = {k: data[k] for k in ("mobile", "national_code", "operator")}
     row["reported_at"] = instant(data["reported_at"])
@@ -149,6 +200,12 @@ APPLIERS: dict[str, Applier] = {
     "person.imported": apply_person_imported,
     "person.registered": apply_person_imported,  # a birth registered through a workflow
     "marriage.imported": apply_marriage_imported,
+    # the registration workflows' changes to the register
+    "person.died": apply_person_died,
+    "person.corrected": apply_person_corrected,
+    "marriage.registered": apply_marriage_imported,
+    "marriage.ended": apply_marriage_ended,
+    "marriage.returned": apply_marriage_returned,
     "mobile.reported": apply_mobile_reported,
     "code.allocated": apply_code_allocated,
 }

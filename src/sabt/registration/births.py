@@ -1,38 +1,25 @@
-"""Use cases of registration: a hospital's birth notification, a parent's declaration, the
-automatic registration of a clean birth. The only code that writes the case table, and only
-through ledger entries (appliers.py), in one transaction with the register's own entries.
+"""Births: a hospital's notification, a parent's declaration, the automatic registration
+of a clean birth; and the registration itself, which the back office reuses when a
+registrar approves a queued birth.
 """
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sabt.identity.roles import Place
 from sabt.identity.service import Caller, Forbidden
 from sabt.kit import canonical, clock
 from sabt.kit.errors import BadInput, Conflict, NotFound
-from sabt.registration import appliers, rules
+from sabt.registration import cases, rules
+from sabt.registration.cases import Outcome
 from sabt.registration.models import Case
 from sabt.registration.notifications import BirthNotice
 from sabt.registry import ledger, validation
 from sabt.registry import service as registry
 from sabt.registry.models import Marriage, Office, OfficePrefix, Person
 from sabt.registry.schemas import PersonRecord
-
-appliers.register()
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status_code: int  # 201 first time, 200 for a resend
-    body: dict[str, Any]
-
-
-def _now_text() -> str:
-    return ledger.utc_text(clock.now())
 
 
 def _unknown_person(code: str, who: str) -> BadInput:
@@ -54,16 +41,16 @@ def notify_birth(session: Session, caller: Caller, notice: BirthNotice) -> Outco
         )
     ledger.lock_head(session)  # serialises writers before the resend check and the new id
     if (first := _existing(session, "birth", notice)) is not None:
-        return Outcome(200, canonical.loads(first.outcome))
+        return Outcome(200, cases.outcome_of(first))
     mother, father = _parents(session, notice)
     flags = _notification_flags(session, notice, mother, father)
     hospital = session.get(Office, notice.hospital)
     assert hospital is not None  # the caller's own office
     registry_office = _registry_office(session, hospital)
-    case_id = (session.scalar(select(func.max(Case.id))) or 0) + 1
+    case_id = cases.next_id(session)
     status = "stillbirth" if notice.stillborn else "notified"
     body = _notified_body(case_id, status, flags)
-    now = _now_text()
+    now = cases.now_text()
     row = {
         "id": case_id,
         "kind": "birth",
@@ -79,20 +66,12 @@ def notify_birth(session: Session, caller: Caller, notice: BirthNotice) -> Outco
         "mother": mother.national_code,
         "father": father.national_code if father else None,
         "flags": " ".join(flags),
-        "data": canonical.dumps({"notification": notice.as_json()}).decode(),
-        "outcome": canonical.dumps(body).decode(),
+        "data": cases.dumps({"notification": notice.as_json()}),
+        "outcome": cases.dumps(body),
         "assigned_to": None,
         "updated_at": now,
     }
-    entry = ledger.NewEntry(
-        "birth.notified",
-        f"birth:{case_id}",
-        {"case": row},
-        caller.actor,
-        hospital.code,
-        notice.born_at,
-    )
-    registry.append(session, [entry])
+    registry.append(session, [cases.open_entry("birth.notified", row, caller, notice.born_at)])
     return Outcome(201, body)
 
 
@@ -286,7 +265,7 @@ def declare_birth(
             "این ولادت در انتظار اعلام نیست",
             f"this birth is {case.status}, not awaiting a declaration",
         )
-    data = canonical.loads(case.data)
+    data = cases.data_of(case)
     notice = data["notification"]
     name = first_name or notice["proposed_first_name"]
     stored, _ = validation.check_name(name, "first name")
@@ -300,33 +279,19 @@ def declare_birth(
         flags.append("late")
     if notice["sex"] in ("male", "female") and rules.name_needs_review(stored, notice["sex"]):
         flags.append("name_review")
-    data["declaration"] = {"by": caller.national_code, "at": _now_text(), "first_name": name}
+    data["declaration"] = {"by": caller.national_code, "at": cases.now_text(), "first_name": name}
     if flags:
         return _queue(session, caller, case, data, flags)
-    return _register(session, caller, case, data)
+    return register(session, caller, case, data)
 
 
 def _queue(
     session: Session, caller: Caller, case: Case, data: dict[str, Any], flags: list[str]
 ) -> dict[str, Any]:
-    changes = {
-        "status": "queued",
-        "flags": " ".join(flags),
-        "data": canonical.dumps(data).decode(),
-        "updated_at": _now_text(),
-    }
-    registry.append(
-        session,
-        [
-            ledger.NewEntry(
-                "birth.queued",
-                f"birth:{case.id}",
-                {"case": case.id, "set": changes},
-                caller.actor,
-                case.office,
-            )
-        ],
-    )
+    cases.step(
+        session, case, "queued", caller, status="queued", flags=" ".join(flags),
+        data=cases.dumps(data),
+    )  # fmt: skip
     return {
         "status": "queued",
         "case_id": case.id,
@@ -339,7 +304,9 @@ def _queue(
     }
 
 
-def _register(session: Session, caller: Caller, case: Case, data: dict[str, Any]) -> dict[str, Any]:
+def register(session: Session, caller: Caller, case: Case, data: dict[str, Any]) -> dict[str, Any]:
+    """Register the declared birth of `case`: a national code from the birth county's
+    office, the child's record, the case closed; one transaction, three ledger entries."""
     mother = session.get(Person, case.mother)
     father = session.get(Person, case.father) if case.father else None
     assert mother is not None and case.office is not None
@@ -350,27 +317,18 @@ def _register(session: Session, caller: Caller, case: Case, data: dict[str, Any]
     person = _child_record(code, case, data, mother, father)
     # parents may hold codes of any office the register knows, not only this prefix
     person_data = validation.person_data(person, registry.known_prefixes(session))
-    changes = {
-        "status": "registered",
-        "subject": code,
-        "data": canonical.dumps(data).decode(),
-        "updated_at": _now_text(),
-    }
     registry.append(
         session,
         [
             ledger.NewEntry(
                 "person.registered", code, person_data, caller.actor, case.office, person.birth_at
             ),
-            ledger.NewEntry(
-                "birth.registered",
-                f"birth:{case.id}",
-                {"case": case.id, "set": changes},
-                caller.actor,
-                case.office,
+            cases.step_entry(
+                case, "registered", caller, status="registered", subject=code,
+                data=cases.dumps(data), assigned_to=None,
             ),
         ],
-    )
+    )  # fmt: skip
     return {
         "status": "registered",
         "case_id": case.id,
@@ -422,7 +380,3 @@ def _child_record(
         father=father.national_code if father else None,
         mother=mother.national_code,
     )
-
-
-def case_place(case: Case) -> Place:
-    return Place(case.office, case.county, case.province)

@@ -1,0 +1,90 @@
+"""What every registration workflow shares: a case is opened by one ledger entry and each
+later step (queued, assigned, approved, registered, rejected) is another, applied to the case
+table by appliers.py in the same transaction as the register's own entries."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sabt.identity.roles import Place
+from sabt.identity.service import Caller
+from sabt.kit import canonical, clock
+from sabt.kit.errors import NotFound
+from sabt.registration import appliers
+from sabt.registration.models import Case
+from sabt.registry import ledger
+from sabt.registry import service as registry
+
+appliers.register()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status_code: int  # 201 first time, 200 for a resend
+    body: dict[str, Any]
+
+
+def now_text() -> str:
+    return ledger.utc_text(clock.now())
+
+
+def subject(case: Case) -> str:
+    """The ledger subject of a case: every step of it is found by this."""
+    return f"{case.kind}:{case.id}"
+
+
+def next_id(session: Session) -> int:
+    """The next case id; callers hold the ledger head lock, so ids never collide."""
+    return (session.scalar(select(func.max(Case.id))) or 0) + 1
+
+
+def load(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("no_case", "این پرونده پیدا نشد", f"no case {case_id}")
+    return case
+
+
+def place(case: Case) -> Place:
+    return Place(case.office, case.county, case.province)
+
+
+def open_entry(
+    kind: str, row: dict[str, Any], caller: Caller, occurred: Any = None
+) -> ledger.NewEntry:
+    """The entry that opens a case (`<kind>.notified` or `<kind>.filed`)."""
+    return ledger.NewEntry(
+        kind, f"{row['kind']}:{row['id']}", {"case": row}, caller.actor, row["source"], occurred
+    )
+
+
+def step_entry(case: Case, step: str, caller: Caller, **changes: Any) -> ledger.NewEntry:
+    """The entry of one later step of a case: `<case kind>.<step>` or `case.<step>`."""
+    changes["updated_at"] = now_text()
+    kind = step if "." in step else f"{case.kind}.{step}"
+    return ledger.NewEntry(
+        kind, subject(case), {"case": case.id, "set": changes}, caller.actor, case.office
+    )
+
+
+def step(session: Session, case: Case, name: str, caller: Caller, **changes: Any) -> None:
+    """Record one step of `case` and apply it; `case` is reloaded to show it."""
+    registry.append(session, [step_entry(case, name, caller, **changes)])
+    session.refresh(case)  # the step was written below the ORM, by registry.state
+
+
+def data_of(case: Case) -> dict[str, Any]:
+    data: dict[str, Any] = canonical.loads(case.data)
+    return data
+
+
+def outcome_of(case: Case) -> dict[str, Any]:
+    """The first answer given for the case's notification (returned again on a resend)."""
+    outcome: dict[str, Any] = canonical.loads(case.outcome)
+    return outcome
+
+
+def dumps(value: Any) -> str:
+    return canonical.dumps(value).decode()

@@ -1,0 +1,186 @@
+"""Corrections of a person's record: a registrar files one (field, new value, legal basis,
+supporting document); a different person with the senior role approves or rejects it in the
+back office (queue.py). The approval appends a `person.corrected` entry that supersedes the
+old value; the old value stays in the ledger, so every past state can be rebuilt.
+"""
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sabt.identity.roles import Place
+from sabt.identity.service import Caller
+from sabt.kit import clock
+from sabt.kit.errors import BadInput, Conflict
+from sabt.persian import jalali, places
+from sabt.registration import cases
+from sabt.registration.models import Case
+from sabt.registry import ledger, validation
+from sabt.registry import service as registry
+from sabt.registry.models import Person
+
+
+def _name(value: str, _: Person) -> tuple[str, str | None]:
+    stored, key = validation.check_name(value, "name")
+    assert stored is not None
+    return stored, key
+
+
+def _birth_date(value: str, person: Person) -> tuple[str, str | None]:
+    """A Jalali (1403/05/12) or ISO date, not in the future."""
+    try:
+        day = jalali.from_jalali(value) if "/" in value else date.fromisoformat(value)
+    except ValueError as exc:
+        raise BadInput(
+            "bad_date", f"تاریخ نامعتبر است: {value}", f"not a Jalali or ISO date: {value!r}"
+        ) from exc
+    if day > clock.today_tehran():
+        raise BadInput("future_date", "تاریخ در آینده است", "the date is in the future")
+    if person.death_date is not None and day > person.death_date:
+        raise BadInput("after_death", "تاریخ پس از فوت است", "the birth date is after the death")
+    return day.isoformat(), None
+
+
+def _county(value: str, _: Person) -> tuple[str, str | None]:
+    return validation.check_county(value, "birth county"), None
+
+
+def _one_of(*allowed: str) -> Callable[[str, Person], tuple[str, str | None]]:
+    def check(value: str, _: Person) -> tuple[str, str | None]:
+        if value not in allowed:
+            raise BadInput(
+                "bad_value", f"مقدار نامعتبر: {value}", f"the value must be one of {allowed}"
+            )
+        return value, None
+
+    return check
+
+
+# The fields a correction may change, each with the check of its new value. Sex, parents and
+# death are not corrections: they go through the courts' own workflows.
+FIELDS: dict[str, Callable[[str, Person], tuple[str, str | None]]] = {
+    "first_name": _name,
+    "last_name": _name,
+    "father_name": _name,
+    "birth_date": _birth_date,
+    "birth_county": _county,
+    "religion": _one_of("muslim", "other"),
+    "school": _one_of("shia", "sunni", "none"),
+}
+
+
+def file(
+    session: Session,
+    caller: Caller,
+    code: str,
+    field: str,
+    new_value: str,
+    legal_basis: str,
+    document_ref: str,
+) -> dict[str, Any]:
+    """File a correction; it waits in the queue for a second, senior person."""
+    ledger.lock_head(session)
+    person = session.get(Person, validation.parse_code(code))
+    if person is None:
+        raise BadInput("unknown_person", f"کد ملی در ثبت نیست: {code}", f"no person {code}")
+    caller.require_jurisdiction(_place_of(person))
+    if field not in FIELDS:
+        raise BadInput(
+            "bad_field",
+            f"این بخش را نمی‌توان اصلاح کرد: {field}",
+            f"field must be one of {', '.join(FIELDS)}",
+        )
+    new, key = FIELDS[field](new_value, person)
+    old = _value(person, field)
+    if new == old:
+        raise BadInput(
+            "no_change", "مقدار تازه همان مقدار کنونی است", "the new value is the old one"
+        )
+    _check_none_pending(session, person.national_code, field)
+    case_id = cases.next_id(session)
+    now = cases.now_text()
+    correction = {"field": field, "old": old, "new": new, "key": key,
+                  "legal_basis": legal_basis, "document_ref": document_ref}  # fmt: skip
+    body = {
+        "status": "queued",
+        "case_id": case_id,
+        "national_code": person.national_code,
+        "message_fa": "درخواست اصلاح ثبت شد؛ کارشناس ارشد دیگری باید تأیید کند",
+        "message_en": "correction filed; another senior registrar must approve it",
+    }
+    row = {
+        "id": case_id, "kind": "correction", "status": "queued", "source": caller.place.office,
+        "external_id": f"C-{case_id}", "received_at": now, "event_at": now,
+        "office": caller.place.office, "county": caller.place.county,
+        "province": caller.place.province, "subject": person.national_code, "mother": None,
+        "father": None, "flags": "",
+        "data": cases.dumps({"correction": correction,
+                             "endorsed_by": {"by": caller.actor, "at": now, "note": "filed"}}),
+        "outcome": cases.dumps(body), "assigned_to": None, "updated_at": now,
+    }  # fmt: skip
+    registry.append(session, [cases.open_entry("correction.filed", row, caller)])
+    return body
+
+
+def _place_of(person: Person) -> Place:
+    """Where a person's record is kept: their registering office and the county they live
+    in (registrars of either may correct it)."""
+    county = places.counties().get(person.residence_county)
+    province = county.province_iso if county else None
+    return Place(person.registering_office, person.residence_county, province)
+
+
+def _value(person: Person, field: str) -> str | None:
+    value = getattr(person, field)
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _check_none_pending(session: Session, code: str, field: str) -> None:
+    pending = session.scalars(
+        select(Case).where(Case.kind == "correction", Case.subject == code, Case.status == "queued")
+    )
+    if any(cases.data_of(c)["correction"]["field"] == field for c in pending):
+        raise Conflict(
+            "correction_pending",
+            "اصلاح دیگری برای همین بخش در جریان است",
+            f"another correction of {field} is waiting for a decision",
+        )
+
+
+def apply(session: Session, caller: Caller, case: Case, data: dict[str, Any]) -> dict[str, Any]:
+    """The approved correction takes effect: the new value supersedes the old one."""
+    correction = data["correction"]
+    person = session.get(Person, case.subject)
+    assert person is not None
+    if _value(person, correction["field"]) != correction["old"]:
+        raise Conflict(
+            "changed_since_filed",
+            "این بخش پس از ثبت درخواست تغییر کرده؛ درخواست را رد و دوباره ثبت کنید",
+            "the field changed since the correction was filed: reject it and file again",
+        )
+    change = {"national_code": person.national_code, **correction, "case": case.id}
+    registry.append(
+        session,
+        [
+            ledger.NewEntry(
+                "person.corrected", person.national_code, change, caller.actor, case.office
+            ),
+            cases.step_entry(
+                case, "registered", caller, status="registered", data=cases.dumps(data),
+                assigned_to=None,
+            ),
+        ],
+    )  # fmt: skip
+    return {
+        "status": "registered",
+        "case_id": case.id,
+        "national_code": person.national_code,
+        "field": correction["field"],
+        "old": correction["old"],
+        "new": correction["new"],
+        "message_fa": "اصلاح در ثبت اعمال شد؛ مقدار پیشین در سابقه می‌ماند",
+        "message_en": "correction applied; the old value stays in the history",
+    }
