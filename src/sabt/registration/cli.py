@@ -15,11 +15,12 @@ from sabt.identity import service as identity
 from sabt.identity.service import Caller
 from sabt.kit.console import DB_HELP, out, user_errors
 from sabt.kit.errors import BadInput
-from sabt.registration import queue
+from sabt.registration import marriages, queue
 from sabt.registry.cli import open_register
 from sabt.registry.db import write_session
 
 queue_app = typer.Typer(help="The registrar queue: list, take, decide.", no_args_is_help=True)
+marriages_app = typer.Typer(help="Marriages: the daily end of expired terms.", no_args_is_help=True)
 
 DbOption = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
 AsOption = Annotated[str, typer.Option("--as", help="the staff username to act as")]
@@ -125,3 +126,13 @@ def reject_command(
 ) -> None:
     """Reject a case with a reason."""
     _act(db, as_user, "reject", case_id, reason=_text(reason, "reason"))
+
+
+@marriages_app.command("close-expired")
+@user_errors
+def close_expired_command(as_user: AsOption, db: DbOption = None) -> None:
+    """End every temporary marriage whose term is over (run daily); prints their ids."""
+    with write_session(open_register(db)) as session:
+        caller = _caller(session, as_user, "queue:act")
+        closed = marriages.close_expired_terms(session, caller)
+    _print({"closed": closed})

@@ -12,14 +12,18 @@ from sabt.identity import service as identity
 from sabt.identity.endpoints import require, write_session
 from sabt.identity.service import Caller
 from sabt.kit.errors import BadInput
-from sabt.registration import births, corrections, deaths, notifications, queue
+from sabt.registration import births, corrections, deaths, marriages, notifications, queue
 from sabt.registration.schemas import (
     BIRTH_EXAMPLE,
     DEATH_EXAMPLE,
     CorrectionIn,
     Decision,
     Declaration,
+    DivorceIn,
+    MarriageIn,
     Rejection,
+    ReturnIn,
+    WaiverIn,
 )
 from sabt.registry import db as registry_db
 from sabt.registry import queries
@@ -121,6 +125,63 @@ async def notify_death(
     outcome = deaths.notify_death(db, caller, notice)
     response.status_code = outcome.status_code
     return outcome.body
+
+
+# --- marriages and divorces ----------------------------------------------------------
+
+MarriageId = Annotated[int, Path(ge=1, description="the marriage id")]
+
+
+@router.post("/marriages", status_code=201)
+def register_marriage(
+    body: MarriageIn,
+    caller: Annotated[Caller, Depends(require("marriages:register"))],
+    db: Annotated[Session, Depends(ledger_session)],
+) -> dict[str, Any]:
+    """A marriage from a notary office (or a consulate). Refused with 409 and the article
+    when the register shows an impediment: age, kinship or affinity, a woman not free, four
+    wives, a further wife without a court's permission."""
+    new = marriages.NewMarriage(
+        body.husband_national_code, body.wife_national_code, body.kind, body.married_at,
+        body.term_end, body.court_permission, body.wife_permission, body.reference,
+    )  # fmt: skip
+    return marriages.register_marriage(db, caller, new)
+
+
+@router.post("/divorces", status_code=201)
+def register_divorce(
+    body: DivorceIn,
+    caller: Annotated[Caller, Depends(require("divorces:register"))],
+    db: Annotated[Session, Depends(ledger_session)],
+) -> dict[str, Any]:
+    """A divorce of a permanent marriage, on a court certificate; records the waiting
+    period's end."""
+    return marriages.register_divorce(
+        db, caller, body.marriage_id, body.husband_national_code, body.wife_national_code,
+        body.kind, body.divorced_at, body.court_certificate, body.no_waiting_period,
+    )  # fmt: skip
+
+
+@router.post("/marriages/{marriage_id}/return", status_code=201)
+def register_return(
+    marriage_id: MarriageId,
+    body: ReturnIn,
+    caller: Annotated[Caller, Depends(require("divorces:register"))],
+    db: Annotated[Session, Depends(ledger_session)],
+) -> dict[str, Any]:
+    """A return (رجوع) in a revocable divorce's waiting period restores the marriage."""
+    return marriages.register_return(db, caller, marriage_id, body.returned_at)
+
+
+@router.post("/marriages/{marriage_id}/waiver", status_code=201)
+def waive_term(
+    marriage_id: MarriageId,
+    body: WaiverIn,
+    caller: Annotated[Caller, Depends(require("divorces:register"))],
+    db: Annotated[Session, Depends(ledger_session)],
+) -> dict[str, Any]:
+    """The rest of a temporary marriage's term is waived (بذل مدت): the marriage ends."""
+    return marriages.waive_term(db, caller, marriage_id, body.waived_at)
 
 
 # --- the back office -----------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Input models of the registration endpoints (strict: no silent coercion)."""
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -107,3 +108,62 @@ class CorrectionIn(BaseModel):
     new_value: str = Field(min_length=1, max_length=100)
     legal_basis: str = Field(min_length=3, max_length=300)
     document_ref: str = Field(min_length=1, max_length=100)
+
+
+class MarriageIn(BaseModel):
+    """A marriage a notary office registers."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [{
+        "husband_national_code": "0076229645", "wife_national_code": "0499370899",
+        "kind": "permanent", "married_at": "2026-11-20T10:00:00+03:30",
+        "reference": "MN-1405-000123"}]})  # fmt: skip
+    husband_national_code: str
+    wife_national_code: str
+    kind: Literal["permanent", "temporary"]
+    # JSON carries times and dates as text: these fields accept it under the strict model
+    married_at: AwareDatetime = Field(strict=False)
+    term_end: date | None = Field(
+        default=None, strict=False, description="temporary marriages only"
+    )
+    court_permission: str | None = Field(
+        default=None, min_length=1, max_length=100,
+        description="a court's permission: under age (CC 1041), a further wife, a stepdaughter",
+    )  # fmt: skip
+    wife_permission: str | None = Field(
+        default=None, min_length=1, max_length=100,
+        description="the wife's permission to marry her niece (CC 1049)",
+    )  # fmt: skip
+    reference: str | None = Field(default=None, max_length=64, description="the notary's number")
+
+
+class DivorceIn(BaseModel):
+    """A divorce a notary office registers, on a court certificate."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [{
+        "marriage_id": 4, "husband_national_code": "0076229645",
+        "wife_national_code": "0499370899", "kind": "khula",
+        "divorced_at": "2026-11-20T10:00:00+03:30",
+        "court_certificate": "CC-1405-55"}]})  # fmt: skip
+    marriage_id: int = Field(ge=1)
+    husband_national_code: str
+    wife_national_code: str
+    kind: Literal["revocable", "irrevocable", "khula", "mubarat"]
+    divorced_at: AwareDatetime = Field(strict=False)
+    court_certificate: str = Field(min_length=1, max_length=100)
+    no_waiting_period: Literal["unconsummated", "menopause"] | None = Field(
+        default=None, description="Civil Code 1155: no waiting period in these cases"
+    )
+
+
+class ReturnIn(BaseModel):
+    """A return (رجوع) within a revocable divorce's waiting period."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+    returned_at: AwareDatetime = Field(strict=False)
+
+
+class WaiverIn(BaseModel):
+    """The waiver of the rest of a temporary marriage's term (بذل مدت)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+    waived_at: AwareDatetime = Field(strict=False)
