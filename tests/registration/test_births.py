@@ -2,6 +2,7 @@
 online declaration, automatic registration or the queue with flags; bad input changes
 nothing."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -327,3 +328,27 @@ def test_a_mother_from_another_province_gives_birth_in_tehran(
         child = s.get(Person, result["national_code"])
     assert child is not None and child.residence_county == offices.ISFAHAN
     assert child.birth_county == family.TEHRAN
+
+
+def test_concurrent_notifications_are_serialised_not_deadlocked(
+    client: TestClient, engine: Engine
+) -> None:
+    """Writers wait for the ledger lock in worker threads: one waiting on the event loop
+    would stop the request that holds the lock from ever committing."""
+    hospitals = [accounts.client_headers(client, engine, "hospital", offices.HOSPITAL)] * 6
+    mothers = [C["wife_ali"], C["sara"], C["neda"]] * 2
+    with ThreadPoolExecutor(6) as pool:
+        futures = [
+            pool.submit(
+                client.post, BIRTHS,
+                json=notice(notification_id=f"C-{i}", mother_national_code=m,
+                            father_national_code=None),
+                headers=h,
+            )
+            for i, (m, h) in enumerate(zip(mothers, hospitals, strict=True))
+        ]  # fmt: skip
+        codes = [f.result(timeout=60).status_code for f in futures]
+    assert codes == [201] * 6
+    with Session(engine) as s:
+        kinds = s.scalars(select(LedgerEntry.kind).where(LedgerEntry.kind == "birth.notified"))
+        assert len(list(kinds)) == 6

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from sabt.identity import oauth, service
 from sabt.identity.schemas import CitizenLogin, StaffLogin, TokenOut
@@ -46,13 +47,19 @@ async def oauth_token(request: Request) -> JSONResponse:
     """RFC 6749 §4.4: `grant_type=client_credentials`, the client authenticated with HTTP
     Basic or `client_id`/`client_secret` in the form; `scope` optional."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    # the database and the argon2 check block: in a worker thread, not on the event loop
+    response = await run_in_threadpool(_token_response, request, form)
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+def _token_response(request: Request, form: dict[str, str]) -> JSONResponse:
     with Session(request.app.state.engine, expire_on_commit=False) as db:
         response = oauth.token_response(
             db, request.app.state.settings, str(request.url), request.headers, form
         )
         if response.status_code == 200:
             db.commit()
-    response.headers["cache-control"] = "no-store"
     return response
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from sabt.identity import service as identity
 from sabt.identity.endpoints import require, write_session
@@ -91,7 +92,9 @@ async def notify_birth(
     with 200."""
     # The body is read raw: one endpoint takes two encodings, chosen by Content-Type.
     notice = notifications.read_birth(await request.body(), request.headers.get("content-type", ""))
-    outcome = births.notify_birth(db, caller, notice)
+    # the service blocks on the ledger lock: in a worker thread, never on the event loop (a
+    # writer waiting there would stop the request holding the lock from committing)
+    outcome = await run_in_threadpool(births.notify_birth, db, caller, notice)
     response.status_code = outcome.status_code
     return outcome.body
 
@@ -122,7 +125,7 @@ async def notify_death(
     consulate: plain JSON or a FHIR R4B Bundle. Clean and on time → registered at once;
     otherwise queued with flags. A resend answers the first outcome with 200."""
     notice = notifications.read_death(await request.body(), request.headers.get("content-type", ""))
-    outcome = deaths.notify_death(db, caller, notice)
+    outcome = await run_in_threadpool(deaths.notify_death, db, caller, notice)
     response.status_code = outcome.status_code
     return outcome.body
 
