@@ -62,13 +62,38 @@ class Head:
     hash: str
 
 
+HEAD_KEY = "sabt_ledger_head"
+
+
 def lock_head(session: Session) -> Head:
     """Lock the chain's head for this transaction (FOR UPDATE on PostgreSQL; on SQLite the
-    write transaction already holds the database lock) and return it."""
+    write transaction already holds the database lock) and return it.
+
+    The lock lasts until the transaction ends, so within one transaction the head is read
+    once and then kept in `session.info` (advanced by `chain_entry`, written by
+    `store_head`): a workflow that appends several times pays one round trip, not one per
+    step. The kept head belongs to that transaction object only; `forget_head` drops it
+    when an append fails.
+    """
+    transaction = session.get_transaction()
+    nested = session.in_nested_transaction()  # a savepoint may roll back: never keep then
+    kept = session.info.get(HEAD_KEY)
+    if kept is not None and kept[0] is transaction and not nested:
+        head: Head = kept[1]
+        return head
     row = session.execute(
         select(LedgerHead).where(LedgerHead.id == 1).with_for_update()
     ).scalar_one()
-    return Head(row.seq, row.hash)
+    head = Head(row.seq, row.hash)
+    if nested:
+        forget_head(session)
+    else:
+        session.info[HEAD_KEY] = (transaction, head)
+    return head
+
+
+def forget_head(session: Session) -> None:
+    session.info.pop(HEAD_KEY, None)
 
 
 def chain_entry(head: Head, entry: NewEntry, recorded_at: str) -> dict[str, Any]:

@@ -48,13 +48,17 @@ def append(session: Session, entries: list[ledger.NewEntry]) -> list[int]:
     writer = StateWriter(session.connection())
     recorded_at = ledger.utc_text(clock.now())
     seqs = []
-    for entry in entries:
-        row = ledger.chain_entry(head, entry, recorded_at)
-        writer.apply(entry.kind, entry.data)
-        writer.add_ledger_row(row)
-        seqs.append(row["seq"])
-    writer.flush()
-    ledger.store_head(session, head)
+    try:
+        for entry in entries:
+            row = ledger.chain_entry(head, entry, recorded_at)
+            writer.apply(entry.kind, entry.data)
+            writer.add_ledger_row(row)
+            seqs.append(row["seq"])
+        writer.flush()
+        ledger.store_head(session, head)
+    except BaseException:
+        ledger.forget_head(session)  # the kept head ran ahead of what was written
+        raise
     return seqs
 
 

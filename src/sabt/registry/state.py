@@ -46,6 +46,7 @@ TABLES: tuple[Table, ...] = tuple(
               MobileOwnership, LedgerEntry)
 )  # fmt: skip
 TABLE = {t.name: t for t in TABLES}
+COPY_FROM_ROWS = 64  # fewer rows (a live workflow step) are inserted, more are COPYed
 
 
 def day(text: str | None) -> date | None:
@@ -326,7 +327,9 @@ class StateWriter:
             raise ValueError(f"update of {table.name} {key} matched {matched} rows, not 1")
 
     def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        if self.postgres:
+        if self.postgres and len(rows) < COPY_FROM_ROWS:
+            self.conn.execute(table.insert(), rows)  # a COPY's setup costs more than a few rows
+        elif self.postgres:
             _copy_rows(self.conn, table, rows)
         else:
             _executemany_sqlite(self.conn, table, rows)
