@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
+from sabt.registry import state
+from sabt.registry.db import make_engine
 from sabt.registry.models import LedgerEntry
+from sabt.registry.replay import replay
 from tests.identity import accounts, offices
 from tests.registry import family
 
@@ -75,3 +78,14 @@ def declare(client: TestClient, engine: Engine, case_id: int, parent: str, **bod
 
 def staff(client: TestClient, engine: Engine, role: str, office: str = family.OFFICE) -> Any:
     return accounts.staff_headers(client, engine, role, office)
+
+
+def assert_replay_rebuilds(engine: Engine, second_url: str) -> None:
+    """Replaying the ledger into an empty database gives every state table row for row."""
+    target = make_engine(second_url)
+    replay(engine, target)
+    for table in [t.name for t in state.TABLES] + ["ledger_head"]:
+        query = text(f"SELECT * FROM {table} ORDER BY 1")
+        with engine.connect() as a, target.connect() as b:
+            assert a.execute(query).all() == b.execute(query).all(), table
+    target.dispose()

@@ -8,20 +8,25 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from sabt.kit import clock
 from sabt.persian import national_code
 from sabt.registration import rules
 from sabt.registry import service as registry
-from sabt.registry import state
-from sabt.registry.db import make_engine
 from sabt.registry.models import LedgerEntry, Person
-from sabt.registry.replay import replay
 from sabt.registry.schemas import PersonRecord
 from tests.identity import accounts, offices
-from tests.registration.support import BIRTHS, declare, fhir, ledger_size, notice, post_fhir
+from tests.registration.support import (
+    BIRTHS,
+    assert_replay_rebuilds,
+    declare,
+    fhir,
+    ledger_size,
+    notice,
+    post_fhir,
+)
 from tests.registry import family
 
 C = family.CODES
@@ -292,13 +297,7 @@ def test_replay_rebuilds_the_register_and_the_cases(
     client.post(
         URL, json=notice(notification_id="Q", father_national_code=C["karim"]), headers=hospital
     )
-    target = make_engine(second_url)
-    replay(engine, target)
-    for table in [t.name for t in state.TABLES] + ["ledger_head"]:
-        query = text(f"SELECT * FROM {table} ORDER BY 1")
-        with engine.connect() as a, target.connect() as b:
-            assert a.execute(query).all() == b.execute(query).all(), table
-    target.dispose()
+    assert_replay_rebuilds(engine, second_url)
 
 
 def test_a_mother_from_another_province_gives_birth_in_tehran(

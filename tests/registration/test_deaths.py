@@ -7,17 +7,21 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from sabt.persian import national_code
 from sabt.registration import rules
-from sabt.registry import state
-from sabt.registry.db import make_engine
 from sabt.registry.models import Marriage, Person
-from sabt.registry.replay import replay
 from tests.identity import accounts, offices
-from tests.registration.support import DEATHS, C, ledger_size, post_fhir, staff
+from tests.registration.support import (
+    DEATHS,
+    C,
+    assert_replay_rebuilds,
+    ledger_size,
+    post_fhir,
+    staff,
+)
 from tests.registry import family
 
 QUEUE = "/api/v1/queue"
@@ -216,13 +220,7 @@ def test_replay_rebuilds_deaths_and_their_cases(
 ) -> None:
     client.post(DEATHS, json=death(), headers=hospital)
     client.post(DEATHS, json=death(notification_id="A", national_code=C["zahra"]), headers=hospital)
-    target = make_engine(second_url)
-    replay(engine, target)
-    for table in [t.name for t in state.TABLES] + ["ledger_head"]:
-        query = text(f"SELECT * FROM {table} ORDER BY 1")
-        with engine.connect() as a, target.connect() as b:
-            assert a.execute(query).all() == b.execute(query).all(), table
-    target.dispose()
+    assert_replay_rebuilds(engine, second_url)
 
 
 def test_the_death_period_is_ten_days_in_jalali() -> None:

@@ -33,12 +33,7 @@ def _unknown_person(code: str, who: str) -> BadInput:
 
 def notify_birth(session: Session, caller: Caller, notice: BirthNotice) -> Outcome:
     """Record a hospital's birth notification (idempotent on hospital + notification id)."""
-    if notice.hospital != caller.place.office:
-        raise Forbidden(
-            "other_office",
-            "این اعلام از بیمارستان شما نیست",
-            f"you may notify only for your own office, not {notice.hospital}",
-        )
+    cases.check_own_office(caller, notice.hospital)
     ledger.lock_head(session)  # serialises writers before the resend check and the new id
     if (first := _existing(session, "birth", notice)) is not None:
         return Outcome(200, cases.outcome_of(first))
@@ -292,16 +287,7 @@ def _queue(
         session, case, "queued", caller, status="queued", flags=" ".join(flags),
         data=cases.dumps(data),
     )  # fmt: skip
-    return {
-        "status": "queued",
-        "case_id": case.id,
-        "national_code": None,
-        "flags": flags,
-        "to_clear": {f: {"fa": rules.FLAGS[f][0], "en": rules.FLAGS[f][1]} for f in flags},
-        "message_fa": "اعلام به کارتابل کارشناس ثبت احوال رفت: "
-        + "؛ ".join(rules.FLAGS[f][0] for f in flags),
-        "message_en": "sent to a registrar: " + "; ".join(rules.FLAGS[f][1] for f in flags),
-    }
+    return cases.queued_answer(case.id, flags, None)
 
 
 def register(session: Session, caller: Caller, case: Case, data: dict[str, Any]) -> dict[str, Any]:

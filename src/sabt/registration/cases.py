@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sabt.identity.roles import Place
-from sabt.identity.service import Caller
+from sabt.identity.service import Caller, Forbidden
 from sabt.kit import canonical, clock
 from sabt.kit.errors import NotFound
-from sabt.registration import appliers
+from sabt.registration import appliers, rules
 from sabt.registration.models import Case
 from sabt.registry import ledger
 from sabt.registry import service as registry
@@ -49,6 +49,30 @@ def load(session: Session, case_id: int) -> Case:
 
 def place(case: Case) -> Place:
     return Place(case.office, case.county, case.province)
+
+
+def check_own_office(caller: Caller, office: str) -> None:
+    """An organisation notifies only in its own name."""
+    if office != caller.place.office:
+        raise Forbidden(
+            "other_office",
+            "این اعلام از ادارهٔ شما نیست",
+            f"you may notify only for your own office, not {office}",
+        )
+
+
+def queued_answer(case_id: int, flags: list[str], national_code: str | None) -> dict[str, Any]:
+    """The answer for a case sent to the registrar queue: its flags and what clears each."""
+    return {
+        "status": "queued",
+        "case_id": case_id,
+        "national_code": national_code,
+        "flags": flags,
+        "to_clear": {f: {"fa": rules.FLAGS[f][0], "en": rules.FLAGS[f][1]} for f in flags},
+        "message_fa": "اعلام به کارتابل کارشناس ثبت احوال رفت: "
+        + "؛ ".join(rules.FLAGS[f][0] for f in flags),
+        "message_en": "sent to a registrar: " + "; ".join(rules.FLAGS[f][1] for f in flags),
+    }
 
 
 def open_entry(

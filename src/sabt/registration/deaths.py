@@ -24,12 +24,7 @@ from sabt.registry.models import Marriage, Office, OfficePrefix, Person
 
 def notify_death(session: Session, caller: Caller, notice: DeathNotice) -> Outcome:
     """Record a death notification (idempotent on reporter + notification id)."""
-    if notice.reporter != caller.place.office:
-        raise Forbidden(
-            "other_office",
-            "این اعلام از ادارهٔ شما نیست",
-            f"you may notify only for your own office, not {notice.reporter}",
-        )
+    cases.check_own_office(caller, notice.reporter)
     code = validation.parse_code(notice.national_code)
     if notice.died_at > clock.now():
         raise BadInput("future_date", "زمان فوت در آینده است", "the death time is in the future")
@@ -138,16 +133,7 @@ def _flags(notice: DeathNotice, person: Person | None) -> list[str]:
 
 
 def _queue(session: Session, caller: Caller, case: Case, flags: list[str]) -> dict[str, Any]:
-    body = {
-        "status": "queued",
-        "case_id": case.id,
-        "national_code": case.subject,
-        "flags": flags,
-        "to_clear": {f: {"fa": rules.FLAGS[f][0], "en": rules.FLAGS[f][1]} for f in flags},
-        "message_fa": "اعلام فوت به کارتابل کارشناس ثبت احوال رفت: "
-        + "؛ ".join(rules.FLAGS[f][0] for f in flags),
-        "message_en": "sent to a registrar: " + "; ".join(rules.FLAGS[f][1] for f in flags),
-    }
+    body = cases.queued_answer(case.id, flags, case.subject)
     cases.step(session, case, "queued", caller, status="queued", outcome=cases.dumps(body))
     return body
 
