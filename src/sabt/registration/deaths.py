@@ -122,11 +122,11 @@ def _flags(notice: DeathNotice, person: Person | None) -> list[str]:
     if person is None:
         return ["unknown_person"]
     flags = []
+    died = clock.civil_date(notice.died_at)
     if person.status == "deceased":
         flags.append("already_deceased")
-    if clock.civil_date(notice.died_at) < person.birth_date:
+    if died < person.birth_date:
         flags.append("date_before_birth")
-    died = clock.civil_date(notice.died_at)
     if rules.is_late(died, rules.DEATH_PERIOD_DAYS, clock.today_tehran()):
         flags.append("late")
     return flags

@@ -49,6 +49,8 @@ def subject(marriage_id: int) -> str:
 
 def register_marriage(session: Session, caller: Caller, m: NewMarriage) -> dict[str, Any]:
     """Register a marriage after every impediment the register can see (marriage_law)."""
+    if m.married_at > clock.now():
+        raise BadInput("future_date", "تاریخ در آینده است", "the date is in the future")
     ledger.lock_head(session)
     husband = _party(session, m.husband, "male", "husband", m.married_at)
     wife = _party(session, m.wife, "female", "wife", m.married_at)
@@ -99,8 +101,6 @@ def _party(session: Session, raw: str, sex: str, role: str, at: datetime) -> Per
         )
     if person.status != "alive":
         raise Conflict("person_deceased", f"فوت {code} ثبت شده است", f"the {role} {code} is dead")
-    if at > clock.now():
-        raise BadInput("future_date", "تاریخ در آینده است", "the date is in the future")
     if clock.civil_date(at) < person.birth_date:
         raise BadInput(
             "before_birth", "تاریخ پیش از تولد است", f"the date is before {role}'s birth"
