@@ -86,6 +86,24 @@ def test_cousins_may_marry_and_the_marriage_is_in_the_register(
     )  # fmt: skip
 
 
+def test_a_notarys_resend_answers_the_first_marriage_and_a_reused_reference_is_refused(
+    client: TestClient, engine: Engine, notary: dict[str, str]
+) -> None:
+    body = marriage(C["amir"], C["neda"], reference="MN-1404-77")
+    first = client.post(MARRIAGES, json=body, headers=notary)
+    assert first.status_code == 201 and first.json()["resent"] is False, first.text
+    size = ledger_size(engine)
+    again = client.post(MARRIAGES, json=body, headers=notary)
+    assert again.status_code == 200 and again.json() == {**first.json(), "resent": True}
+    other = marriage(C["amir"], C["neda"], reference="MN-1404-77", kind="temporary",
+                     term_end="2026-01-01")  # fmt: skip
+    refused(client.post(MARRIAGES, json=other, headers=notary), "reference_reused")
+    assert ledger_size(engine) == size
+    with Session(engine) as s:
+        m = s.get(Marriage, first.json()["marriage_id"])
+    assert m is not None and m.reference == "MN-1404-77"
+
+
 def test_kinship_and_affinity_are_refused_with_their_article(
     client: TestClient, engine: Engine, notary: dict[str, str]
 ) -> None:
@@ -157,8 +175,12 @@ def test_divorce_waiting_period_and_return(
     done = client.post(DIVORCES, json=divorce(4, C["ali"], C["wife_ali"]), headers=divorce_notary)
     assert done.status_code == 201, done.text
     assert done.json()["waiting_period_end"] == "2025-12-21"  # three months
+    size = ledger_size(engine)
     again = client.post(DIVORCES, json=divorce(4, C["ali"], C["wife_ali"]), headers=divorce_notary)
-    refused(again, "marriage_ended")
+    assert again.status_code == 200 and again.json() == {**done.json(), "resent": True}
+    later = divorce(4, C["ali"], C["wife_ali"], divorced_at="2025-09-21T11:00:00+03:30")
+    refused(client.post(DIVORCES, json=later, headers=divorce_notary), "marriage_ended")
+    assert ledger_size(engine) == size
     refused(client.post(MARRIAGES, json=marriage(C["karim"], C["wife_ali"],
                                                  court_permission="DAD-3"), headers=notary),
             "woman_not_free")  # fmt: skip

@@ -18,6 +18,7 @@ SCOPES: dict[str, str] = {
     "queue:read": "staff see the registrar queue of their jurisdiction",
     "queue:act": "staff take, release and decide queue items of their jurisdiction",
     "corrections:file": "staff file a correction of a record",
+    "births:file": "staff file a late birth registration that no hospital notified",
     "corrections:approve": "senior staff approve or reject corrections and late registrations",
     "identity:admin": "add organisations' clients and staff accounts",
 }
@@ -45,7 +46,9 @@ class Role:
     level: Level
 
 
-_REGISTRAR = frozenset({"persons:read", "queue:read", "queue:act", "corrections:file"})
+_REGISTRAR = frozenset(
+    {"persons:read", "queue:read", "queue:act", "corrections:file", "births:file"}
+)
 _SENIOR = _REGISTRAR | {"corrections:approve"}
 
 ROLES: dict[str, Role] = {

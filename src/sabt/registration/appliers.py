@@ -5,7 +5,7 @@ from typing import Any
 from sabt.registration.models import Case
 from sabt.registry import state
 
-OPENED = ("birth.notified", "death.notified", "correction.filed")
+OPENED = ("birth.notified", "birth.filed", "death.notified", "correction.filed")
 CHANGED = (
     *(f"{kind}.{step}" for kind in ("birth", "death", "correction")
       for step in ("queued", "registered", "rejected")),

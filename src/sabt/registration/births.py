@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from sabt.identity.service import Caller, Forbidden
 from sabt.kit import canonical, clock
 from sabt.kit.errors import BadInput, Conflict, NotFound
-from sabt.registration import cases, rules
+from sabt.registration import cases, late_births, rules
 from sabt.registration.cases import Outcome
 from sabt.registration.models import Case
 from sabt.registration.notifications import BirthNotice
@@ -188,9 +188,10 @@ def _may_duplicate(session: Session, notice: BirthNotice, mother: Person) -> boo
 
 def _same_plurality(other: Case, notice: BirthNotice, born: datetime) -> bool:
     """Twins and triplets: same plurality, another birth order, born within a day."""
-    seen = canonical.loads(other.data)["notification"]
+    seen = canonical.loads(other.data).get("notification")
     return (
-        rules.same_birth(other.event_at, born)
+        seen is not None  # a registrar's late filing is no hospital's plurality
+        and rules.same_birth(other.event_at, born)
         and seen["plurality"] == notice.plurality > 1
         and seen["birth_order"] != notice.birth_order
     )
@@ -293,14 +294,18 @@ def _queue(
 def register(session: Session, caller: Caller, case: Case, data: dict[str, Any]) -> dict[str, Any]:
     """Register the declared birth of `case`: a national code from the birth county's
     office, the child's record, the case closed; one transaction, three ledger entries."""
-    mother = session.get(Person, case.mother)
+    mother = session.get(Person, case.mother) if case.mother else None
     father = session.get(Person, case.father) if case.father else None
-    assert mother is not None and case.office is not None
+    assert case.office is not None
     prefix = _prefix_of(session, case.office)
     code = registry.allocate_national_code(
         session, prefix, actor=caller.actor, purpose=f"birth:{case.id}"
     )
-    person = _child_record(code, case, data, mother, father)
+    if "filing" in data:
+        person = late_births.person_record(code, case, data, mother, father)
+    else:
+        assert mother is not None  # a hospital's notification always names her
+        person = _child_record(code, case, data, mother, father)
     # parents may hold codes of any office the register knows, not only this prefix
     person_data = validation.person_data(person, registry.known_prefixes(session))
     registry.append(

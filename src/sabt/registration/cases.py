@@ -3,6 +3,7 @@ later step (queued, assigned, approved, registered, rejected) is another, applie
 table by appliers.py in the same transaction as the register's own entries."""
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,7 +12,8 @@ from sqlalchemy.orm import Session
 from sabt.identity.roles import Place
 from sabt.identity.service import Caller, Forbidden
 from sabt.kit import canonical, clock
-from sabt.kit.errors import NotFound
+from sabt.kit.errors import BadInput, NotFound
+from sabt.persian import jalali
 from sabt.registration import appliers, rules
 from sabt.registration.models import Case
 from sabt.registry import ledger
@@ -108,6 +110,16 @@ def outcome_of(case: Case) -> dict[str, Any]:
     """The first answer given for the case's notification (returned again on a resend)."""
     outcome: dict[str, Any] = canonical.loads(case.outcome)
     return outcome
+
+
+def parse_day(value: str) -> date:
+    """A day as staff type it: Jalali (1403/05/12, Persian digits too) or ISO."""
+    try:
+        return jalali.from_jalali(value) if "/" in value else date.fromisoformat(value)
+    except ValueError as exc:
+        raise BadInput(
+            "bad_date", f"تاریخ نامعتبر است: {value}", f"not a Jalali or ISO date: {value!r}"
+        ) from exc
 
 
 def dumps(value: Any) -> str:

@@ -15,7 +15,7 @@ from sabt.identity.roles import Place
 from sabt.identity.service import Caller
 from sabt.kit import clock
 from sabt.kit.errors import BadInput, Conflict
-from sabt.persian import jalali, places
+from sabt.persian import places
 from sabt.registration import cases
 from sabt.registration.models import Case
 from sabt.registry import ledger, validation
@@ -31,12 +31,7 @@ def _name(value: str, _: Person) -> tuple[str, str | None]:
 
 def _birth_date(value: str, person: Person) -> tuple[str, str | None]:
     """A Jalali (1403/05/12) or ISO date, not in the future."""
-    try:
-        day = jalali.from_jalali(value) if "/" in value else date.fromisoformat(value)
-    except ValueError as exc:
-        raise BadInput(
-            "bad_date", f"تاریخ نامعتبر است: {value}", f"not a Jalali or ISO date: {value!r}"
-        ) from exc
+    day = cases.parse_day(value)
     if day > clock.today_tehran():
         raise BadInput("future_date", "تاریخ در آینده است", "the date is in the future")
     if person.death_date is not None and day > person.death_date:

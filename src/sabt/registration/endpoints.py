@@ -13,7 +13,16 @@ from sabt.identity import service as identity
 from sabt.identity.endpoints import require, write_session
 from sabt.identity.service import Caller
 from sabt.kit.errors import BadInput
-from sabt.registration import births, corrections, deaths, marriages, notifications, queue
+from sabt.registration import (
+    births,
+    cases,
+    corrections,
+    deaths,
+    late_births,
+    marriages,
+    notifications,
+    queue,
+)
 from sabt.registration.schemas import (
     BIRTH_EXAMPLE,
     DEATH_EXAMPLE,
@@ -21,6 +30,7 @@ from sabt.registration.schemas import (
     Decision,
     Declaration,
     DivorceIn,
+    LateBirthIn,
     MarriageIn,
     Rejection,
     ReturnIn,
@@ -140,15 +150,23 @@ def register_marriage(
     body: MarriageIn,
     caller: Annotated[Caller, Depends(require("marriages:register"))],
     db: Annotated[Session, Depends(ledger_session)],
+    response: Response,
 ) -> dict[str, Any]:
     """A marriage from a notary office (or a consulate). Refused with 409 and the article
     when the register shows an impediment: age, kinship or affinity, a woman not free, four
-    wives, a further wife without a court's permission."""
+    wives, a further wife without a court's permission. A resend under the office's same
+    `reference` answers the first outcome with 200."""
     new = marriages.NewMarriage(
         body.husband_national_code, body.wife_national_code, body.kind, body.married_at,
         body.term_end, body.court_permission, body.wife_permission, body.reference,
     )  # fmt: skip
-    return marriages.register_marriage(db, caller, new)
+    return _answer(response, marriages.register_marriage(db, caller, new))
+
+
+def _answer(response: Response, outcome: dict[str, Any]) -> dict[str, Any]:
+    if outcome["resent"]:
+        response.status_code = 200
+    return outcome
 
 
 @router.post("/divorces", status_code=201)
@@ -156,13 +174,14 @@ def register_divorce(
     body: DivorceIn,
     caller: Annotated[Caller, Depends(require("divorces:register"))],
     db: Annotated[Session, Depends(ledger_session)],
+    response: Response,
 ) -> dict[str, Any]:
     """A divorce of a permanent marriage, on a court certificate; records the waiting
-    period's end."""
-    return marriages.register_divorce(
+    period's end. A resend of the same divorce answers the first outcome with 200."""
+    return _answer(response, marriages.register_divorce(
         db, caller, body.marriage_id, body.husband_national_code, body.wife_national_code,
         body.kind, body.divorced_at, body.court_certificate, body.no_waiting_period,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 @router.post("/marriages/{marriage_id}/return", status_code=201)
@@ -288,6 +307,27 @@ def file_correction(
         db, caller, body.national_code, body.field, body.new_value, body.legal_basis,
         body.document_ref,
     )  # fmt: skip
+
+
+@router.post("/births/late-registrations", status_code=201)
+def file_late_birth(
+    body: LateBirthIn,
+    caller: Annotated[Caller, Depends(require("births:file"))],
+    db: Annotated[Session, Depends(ledger_session)],
+    response: Response,
+) -> dict[str, Any]:
+    """A registrar files a birth no hospital notified (a home birth, a child or adult never
+    registered), with its legal basis. It waits in the office's queue: the filer counts as
+    the first person, a different senior approves, and the approval registers it."""
+    filing = late_births.Filing(
+        body.first_name, body.last_name, body.father_name, body.sex,
+        cases.parse_day(body.born_on), body.birth_county, body.mother_national_code,
+        body.father_national_code, body.religion, body.school, body.legal_basis,
+        body.document_ref,
+    )  # fmt: skip
+    outcome = late_births.file(db, caller, filing)
+    response.status_code = outcome.status_code
+    return outcome.body
 
 
 @router.get("/persons/{national_code}/history")

@@ -52,6 +52,9 @@ def register_marriage(session: Session, caller: Caller, m: NewMarriage) -> dict[
     if m.married_at > clock.now():
         raise BadInput("future_date", "تاریخ در آینده است", "the date is in the future")
     ledger.lock_head(session)
+    first = _resent(session, caller, m)
+    if first is not None:
+        return _registered(first, resent=True)
     husband = _party(session, m.husband, "male", "husband", m.married_at)
     wife = _party(session, m.wife, "female", "wife", m.married_at)
     _check_term(m)
@@ -80,14 +83,46 @@ def register_marriage(session: Session, caller: Caller, m: NewMarriage) -> dict[
         m.married_at,
     )  # fmt: skip
     registry.append(session, [entry])
+    return _registered(session.get_one(Marriage, marriage_id), resent=False)
+
+
+def _registered(marriage: Marriage, resent: bool) -> dict[str, Any]:
     return {
         "status": "registered",
-        "marriage_id": marriage_id,
-        "kind": m.kind,
-        "term_end": data["term_end"],
-        "message_fa": f"ازدواج به شمارهٔ {marriage_id} ثبت شد",
-        "message_en": f"marriage {marriage_id} registered",
+        "resent": resent,
+        "marriage_id": marriage.id,
+        "kind": marriage.kind,
+        "term_end": marriage.term_end.isoformat() if marriage.term_end else None,
+        "message_fa": f"ازدواج به شمارهٔ {marriage.id} ثبت شد",
+        "message_en": f"marriage {marriage.id} registered",
     }
+
+
+def _resent(session: Session, caller: Caller, m: NewMarriage) -> Marriage | None:
+    """The marriage this office already registered under `m.reference`, when `m` is a resend
+    of it; a different marriage under the same reference is refused."""
+    if m.reference is None:
+        return None
+    first = session.scalar(
+        select(Marriage).where(
+            Marriage.office == caller.place.office, Marriage.reference == m.reference
+        )
+    )
+    if first is None:
+        return None
+    same = (first.husband_code, first.wife_code, first.kind, first.registered_at) == (
+        validation.parse_code(m.husband),
+        validation.parse_code(m.wife),
+        m.kind,
+        _naive_utc(m.married_at),
+    )
+    if not same:
+        raise Conflict(
+            "reference_reused",
+            f"شمارهٔ {m.reference} این دفتر پیش‌تر برای ازدواج دیگری به کار رفته است",
+            f"this office's reference {m.reference} already names another marriage",
+        )
+    return first
 
 
 def _party(session: Session, raw: str, sex: str, role: str, at: datetime) -> Person:
@@ -251,6 +286,8 @@ def register_divorce(
             "نکاح موقت طلاق ندارد: با پایان یا بذل مدت تمام می‌شود",
             "a temporary marriage ends when its term expires or is waived, not by divorce",
         )
+    if (marriage.ended_at, marriage.end_reason) == (_naive_utc(divorced_at), END_REASON[kind]):
+        return _divorced(marriage, resent=True)  # the notary's resend of this divorce
     _check_open(marriage)
     _check_time(divorced_at, marriage)
     day = clock.civil_date(divorced_at)
@@ -262,11 +299,18 @@ def register_divorce(
         "court_certificate": court_certificate, "no_waiting_period": no_waiting_period,
     }  # fmt: skip
     _append(session, caller, "marriage.ended", marriage.id, data, divorced_at)
+    session.refresh(marriage)
+    return _divorced(marriage, resent=False)
+
+
+def _divorced(marriage: Marriage, resent: bool) -> dict[str, Any]:
+    waiting = marriage.waiting_period_end
     return {
         "status": "registered",
+        "resent": resent,
         "marriage_id": marriage.id,
-        "end_reason": data["end_reason"],
-        "waiting_period_end": data["waiting_period_end"],
+        "end_reason": marriage.end_reason,
+        "waiting_period_end": waiting.isoformat() if waiting else None,
         "message_fa": "طلاق ثبت شد" + (f"؛ پایان عده {waiting}" if waiting else ""),
         "message_en": "divorce registered"
         + (f"; waiting period ends {waiting}" if waiting else ""),

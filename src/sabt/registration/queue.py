@@ -195,7 +195,8 @@ def release(session: Session, caller: Caller, case_id: int) -> dict[str, Any]:
 
 
 def needs_two_persons(case: Case) -> bool:
-    return case.kind == "correction" or "late" in case.flags.split()
+    """Corrections, late registrations and births no hospital notified: never one person."""
+    return case.kind == "correction" or bool({"late", "no_notification"} & set(case.flags.split()))
 
 
 def approve(
@@ -236,12 +237,13 @@ def approve(
 
 def _rename(case: Case, data: dict[str, Any], first_name: str) -> None:
     """A registrar's decision on a name under review (Art. 20): the name to register."""
-    if case.kind != "birth" or "declaration" not in data:
+    named = data.get("declaration") or data.get("filing")
+    if case.kind != "birth" or named is None:
         raise BadInput(
             "no_name_here", "این پرونده نام ندارد", "first_name applies only to a declared birth"
         )
     stored, _ = validation.check_name(first_name, "first name")
-    data["declaration"]["first_name"] = stored
+    named["first_name"] = stored
 
 
 def _awaiting_second(case: Case) -> dict[str, Any]:

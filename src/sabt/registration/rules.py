@@ -47,6 +47,11 @@ FLAGS: dict[str, tuple[str, str]] = {
         "no registered marriage makes the father's paternity presumed (Civil Code 1158-1159):"
         " both parents declare before a registrar",
     ),
+    "no_notification": (
+        "ولادتی که بیمارستان اعلام نکرده: مدارک را کارشناس ارشد دیگری بررسی و تأیید می‌کند",
+        "no hospital notified this birth: another, senior registrar checks the filer's"
+        " evidence and approves",
+    ),
     # deaths
     "unknown_person": (
         "کد ملی در ثبت نیست: گزارشگر باید اعلام درست بفرستد؛ پرونده رد می‌شود",

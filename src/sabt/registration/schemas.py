@@ -110,6 +110,37 @@ class CorrectionIn(BaseModel):
     document_ref: str = Field(min_length=1, max_length=100)
 
 
+class LateBirthIn(BaseModel):
+    """A late birth registration filed by a registrar (no hospital notified the birth)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [{
+        "first_name": "رحیم", "last_name": "کریمی", "father_name": "کریم", "sex": "male",
+        "born_on": "1360/04/12", "birth_county": "0101", "religion": "muslim", "school": "shia",
+        "legal_basis": "رأی دادگاه شمارهٔ ۱۴۰۵-۷۷ و گواهی دو شاهد",
+        "document_ref": "LB-1405-000017"}]})  # fmt: skip
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str | None = Field(
+        default=None, max_length=100, description="the father's (or mother's) when not given"
+    )
+    father_name: str | None = Field(
+        default=None, max_length=100, description="when the father is not in the register"
+    )
+    sex: Literal["male", "female"]
+    born_on: str = Field(description="the birth date, Jalali (1360/04/12) or ISO")
+    birth_county: str = Field(min_length=4, max_length=4)
+    mother_national_code: str | None = None
+    father_national_code: str | None = None
+    religion: Literal["muslim", "other"] | None = Field(
+        default=None, description="the parents' when not given; required with no parent"
+    )
+    school: Literal["shia", "sunni", "none"] | None = None
+    legal_basis: str = Field(min_length=3, max_length=300)
+    document_ref: str = Field(
+        min_length=1, max_length=64, description="your office's reference; a resend under it"
+        " answers the first outcome",
+    )  # fmt: skip
+
+
 class MarriageIn(BaseModel):
     """A marriage a notary office registers."""
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -111,7 +112,9 @@ class Marriage(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     end_reason: Mapped[str | None] = mapped_column(String(20))
     waiting_period_end: Mapped[date | None] = mapped_column(Date)
+    reference: Mapped[str | None] = mapped_column(String(64))  # the notary office's number
     __table_args__ = (
+        UniqueConstraint("office", "reference"),  # a notary's resend is recognised by it
         CheckConstraint("kind in ('permanent', 'temporary')", name="kind"),
         CheckConstraint("(kind = 'temporary') = (term_end is not null)", name="term_iff_temporary"),
         CheckConstraint(

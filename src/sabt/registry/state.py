@@ -122,6 +122,7 @@ def apply_marriage_imported(data: dict[str, Any]) -> Effects:
         "ended_at": instant(data["ended_at"]),
         "end_reason": data["end_reason"],
         "waiting_period_end": day(data["waiting_period_end"]),
+        "reference": data.get("reference"),
     }
     effects = Effects(inserts=[("marriage", row)])
     for ret in data["returns"]:
