@@ -33,7 +33,8 @@ lint: $(BIN)/.dev
 ## deps: the Debian packages the platform and its tests use (run as root)
 deps:
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib \
+	  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core poppler-utils zbar-tools libzbar0
 
 ## lock: re-resolve the pinned versions (needs network; commit the result)
 lock:

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from sabt import __version__
+from sabt.documents import endpoints as documents_endpoints
 from sabt.identity import endpoints as identity_endpoints
 from sabt.inheritance import endpoints as inheritance_endpoints
 from sabt.kit import settings as settings_mod
@@ -36,6 +37,7 @@ def create_app(settings: settings_mod.Settings | None = None) -> FastAPI:
     app.include_router(identity_endpoints.router)
     app.include_router(registration_endpoints.router)
     app.include_router(inheritance_endpoints.router)
+    app.include_router(documents_endpoints.router)
     return app
 
 

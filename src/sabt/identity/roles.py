@@ -20,6 +20,8 @@ SCOPES: dict[str, str] = {
     "corrections:file": "staff file a correction of a record",
     "births:file": "staff file a late birth registration that no hospital notified",
     "corrections:approve": "senior staff approve or reject corrections and late registrations",
+    "documents:issue": "staff issue signed documents",
+    "documents:revoke": "senior staff revoke a document with a reason",
     "identity:admin": "add organisations' clients and staff accounts",
 }
 
@@ -47,9 +49,10 @@ class Role:
 
 
 _REGISTRAR = frozenset(
-    {"persons:read", "queue:read", "queue:act", "corrections:file", "births:file"}
-)
-_SENIOR = _REGISTRAR | {"corrections:approve"}
+    {"persons:read", "queue:read", "queue:act", "corrections:file", "births:file",
+     "documents:issue"}
+)  # fmt: skip
+_SENIOR = _REGISTRAR | {"corrections:approve", "documents:revoke"}
 
 ROLES: dict[str, Role] = {
     r.name: r

@@ -4,6 +4,8 @@
 |---|---|---|
 | SABT_DATABASE_URL | the register's database | sqlite:///./sabt.db |
 | SABT_HOME | the instance directory (keys, per-instance files) | ./.sabt |
+| SABT_PUBLIC_URL | the base URL printed on documents (`<url>/verify`) | http://127.0.0.1:8000 |
+| SABT_DOCUMENT_KEYS | the document-signing key directory | $SABT_HOME/keys/documents |
 | SABT_NOW | fix the clock at this ISO instant (tests, demos) | the system clock |
 | SABT_STAFF_TOKEN_MINUTES | life of a staff member's bearer token | 480 |
 | SABT_CLIENT_TOKEN_MINUTES | life of an organisation's client-credentials token | 60 |
@@ -27,6 +29,7 @@ DEFAULT_DATABASE_URL = "sqlite:///./sabt.db"
 class Settings:
     database_url: str
     home: Path
+    public_url: str = "http://127.0.0.1:8000"
     staff_token_minutes: int = 480
     client_token_minutes: int = 60
     citizen_token_minutes: int = 30
@@ -55,6 +58,7 @@ def load() -> Settings:
     return Settings(
         database_url=os.environ.get("SABT_DATABASE_URL") or DEFAULT_DATABASE_URL,
         home=Path(os.environ.get("SABT_HOME") or ".sabt"),
+        public_url=(os.environ.get("SABT_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
         staff_token_minutes=_minutes("SABT_STAFF_TOKEN_MINUTES", 480),
         client_token_minutes=_minutes("SABT_CLIENT_TOKEN_MINUTES", 60),
         citizen_token_minutes=_minutes("SABT_CITIZEN_TOKEN_MINUTES", 30),

@@ -6,7 +6,8 @@ Run through `sabt.registry.schema.upgrade` (which passes an open connection), or
 
 from alembic import context
 
-from sabt.identity import models as identity_models  # noqa: F401  (registers tables)
+from sabt.documents import models as documents_models  # noqa: F401  (registers tables)
+from sabt.identity import models as identity_models  # noqa: F401
 from sabt.kit.orm import Base
 from sabt.registration import models as registration_models  # noqa: F401
 from sabt.registry import models  # noqa: F401  (registers the register's tables)

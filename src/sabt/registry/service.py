@@ -42,6 +42,18 @@ def known_prefixes(conn: Connection | Session) -> set[str]:
     return set(conn.execute(select(OfficePrefix.prefix)).scalars())
 
 
+# Parts above the registry that act on what was just recorded, in the same transaction
+# (documents: a correction revokes the documents stating the old value). Registered once
+# when the part is imported; a follower may append entries of its own.
+Follower = Callable[[Session, list[ledger.NewEntry]], None]
+FOLLOWERS: list[Follower] = []
+
+
+def follow(follower: Follower) -> None:
+    if follower not in FOLLOWERS:
+        FOLLOWERS.append(follower)
+
+
 def append(session: Session, entries: list[ledger.NewEntry]) -> list[int]:
     """Record entries and apply them, in the caller's transaction. Returns their seqs."""
     head = ledger.lock_head(session)
@@ -59,6 +71,8 @@ def append(session: Session, entries: list[ledger.NewEntry]) -> list[int]:
     except BaseException:
         ledger.forget_head(session)  # the kept head ran ahead of what was written
         raise
+    for follower in FOLLOWERS:
+        follower(session, entries)
     return seqs
 
 

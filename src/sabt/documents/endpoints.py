@@ -1,0 +1,143 @@
+"""Documents over HTTP: the public keys, verification with no login (a page for people, JSON
+for machines), the transparency log, and staff issuance and revocation."""
+
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from sabt.documents import keys, qr, render, service
+from sabt.documents.models import Document
+from sabt.documents.schemas import IssueIn, RevokeIn, VerifyIn
+from sabt.identity.endpoints import require
+from sabt.identity.service import Caller
+from sabt.persian.digits import to_persian
+from sabt.registry import db as registry_db
+from sabt.registry.endpoints import session
+
+router = APIRouter(tags=["documents"])
+Number = Annotated[str, Path(max_length=24, description="the document number")]
+
+
+def signing_keys(request: Request) -> keys.SigningKeys:
+    return _keys(request.app.state.settings.home)
+
+
+@cache
+def _keys(home: FilePath) -> keys.SigningKeys:
+    return keys.load(home)
+
+
+def ledger_session(request: Request) -> Iterator[Session]:
+    with registry_db.write_session(request.app.state.engine) as s:
+        yield s
+
+
+@router.get("/api/v1/documents/jwks.json")
+def jwks(signing: Annotated[keys.SigningKeys, Depends(signing_keys)]) -> dict[str, Any]:
+    """The public keys that sign documents and tree heads (never the identity keys)."""
+    return dict(signing.public.as_dict())
+
+
+@router.post("/api/v1/documents/verify")
+def verify(
+    body: VerifyIn,
+    db: Annotated[Session, Depends(session)],
+    signing: Annotated[keys.SigningKeys, Depends(signing_keys)],
+) -> dict[str, Any]:
+    """Verify a token (or the QR's URL): signature, facts hash, revocation. No login."""
+    return service.verify_token(signing.public, qr.token_of(body.token), db).as_json()
+
+
+@router.get("/verify", response_class=HTMLResponse, include_in_schema=False)
+def verify_page(
+    db: Annotated[Session, Depends(session)],
+    signing: Annotated[keys.SigningKeys, Depends(signing_keys)],
+    t: Annotated[str | None, Query(max_length=4000)] = None,
+    n: Annotated[str | None, Query(max_length=24)] = None,
+) -> HTMLResponse:
+    """The page a QR opens: valid / revoked / invalid, the facts a verifier needs, national
+    codes masked. With `n` (the printed short address) the register's status only."""
+    if t:
+        verdict = service.verify_token(signing.public, t, db)
+    else:
+        document = db.get(Document, n or "")
+        verdict = service.status_of(document)
+    page = render.verify_page(verdict, _masked)
+    return HTMLResponse(page, status_code=200 if verdict.status != "invalid" else 400)
+
+
+def _masked(code: str) -> str:
+    return to_persian("******" + code[-4:])
+
+
+@router.post("/api/v1/documents", status_code=201)
+def issue(
+    body: IssueIn,
+    caller: Annotated[Caller, Depends(require("documents:issue"))],
+    db: Annotated[Session, Depends(ledger_session)],
+    signing: Annotated[keys.SigningKeys, Depends(signing_keys)],
+    request: Request,
+) -> dict[str, Any]:
+    """Issue a document (staff); the answer carries its token and verification address."""
+    issued = service.issue(db, signing, body.kind, body.national_code, caller.actor,
+                           body.marriage_id)  # fmt: skip
+    base = request.app.state.settings.public_url
+    return {"number": issued.document.number, "kind": issued.document.kind,
+            "token": issued.token, "verify_url": f"{base}/verify?t={issued.token}",
+            "leaf_index": issued.document.leaf_index}  # fmt: skip
+
+
+@router.post("/api/v1/documents/{number}/revoke")
+def revoke(
+    number: Number,
+    body: RevokeIn,
+    caller: Annotated[Caller, Depends(require("documents:revoke"))],
+    db: Annotated[Session, Depends(ledger_session)],
+) -> dict[str, Any]:
+    """Revoke a document with a reason (an authorised registrar); a leaf of the log."""
+    document = service.end(db, number, "revoked", body.reason, caller.actor, body.replaced_by)
+    return {"number": document.number, "status": document.status}
+
+
+# --- the transparency log (RFC 6962 spirit) ------------------------------------------
+
+
+@router.get("/api/v1/transparency/sth")
+def sth(
+    db: Annotated[Session, Depends(session)],
+    signing: Annotated[keys.SigningKeys, Depends(signing_keys)],
+) -> dict[str, Any]:
+    """The signed tree head: size, time, root hash, and a JWS over them."""
+    return service.tree_head(db, signing)
+
+
+@router.get("/api/v1/transparency/proof/inclusion")
+def inclusion(
+    db: Annotated[Session, Depends(session)],
+    leaf_index: Annotated[int, Query(ge=0)],
+    tree_size: Annotated[int, Query(ge=1)],
+) -> dict[str, Any]:
+    return service.inclusion(db, leaf_index, tree_size)
+
+
+@router.get("/api/v1/transparency/proof/consistency")
+def consistency(
+    db: Annotated[Session, Depends(session)],
+    first: Annotated[int, Query(ge=1)],
+    second: Annotated[int, Query(ge=1)],
+) -> dict[str, Any]:
+    return service.consistency(db, first, second)
+
+
+@router.get("/api/v1/transparency/leaves")
+def leaves(
+    db: Annotated[Session, Depends(session)],
+    start: Annotated[int, Query(ge=0)],
+    end: Annotated[int, Query(ge=0)],
+) -> list[dict[str, Any]]:
+    return service.leaves(db, start, end)

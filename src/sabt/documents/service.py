@@ -1,0 +1,311 @@
+"""Documents' use cases: issue (facts → number → log leaf → signed token → PDF), revoke or
+supersede, verify a token, and the transparency log's tree heads and proofs. Issuance and
+revocation are ledger entries, each adding one leaf to the public log."""
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sabt.documents import appliers, facts, keys, merkle, render, tokens
+from sabt.documents.models import Document, TransparencyLeaf
+from sabt.kit import canonical, clock
+from sabt.kit.errors import BadInput, Conflict, NotFound
+from sabt.persian import jalali
+from sabt.registry import ledger, validation
+from sabt.registry import service as registry
+from sabt.registry.models import Marriage
+
+appliers.register()
+
+PREFIX = {"booklet": "EB", "birth": "BC", "death": "DC", "marriage": "MC", "inheritance": "IC"}
+# Documents that state a current status: a later marriage, divorce, return or death makes
+# them out of date (superseded). Certificates of past events stay valid.
+STATUS_KINDS = ("booklet",)
+
+
+@dataclass(frozen=True)
+class Issued:
+    document: Document
+    token: str
+    facts: dict[str, Any]
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def facts_hash(value: dict[str, Any]) -> str:
+    return _b64(hashlib.sha256(canonical.dumps(value)).digest())
+
+
+def _leaf(index: int, record: dict[str, Any]) -> dict[str, Any]:
+    data = canonical.dumps(record)
+    return {"leaf_index": index, "record": data.decode(), "leaf_hash": merkle.leaf_hash(data).hex()}
+
+
+def _tree_size(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(TransparencyLeaf)) or 0
+
+
+def issue(
+    session: Session, signing: keys.SigningKeys, kind: str, code: str, actor: str,
+    marriage_id: int | None = None,
+) -> Issued:  # fmt: skip
+    """Issue a document of `kind` about `code`; BadInput/Conflict/NotFound when it does not
+    apply (nothing is written then)."""
+    ledger.lock_head(session)
+    stated = facts.gather(session, kind, validation.parse_code(code), marriage_id)
+    seq = (session.scalar(select(func.max(Document.seq))) or 0) + 1
+    now = clock.now()
+    number = f"{PREFIX[kind]}-{jalali.jalali_parts(clock.civil_date(now))[0]}-{seq:06d}"
+    digest = facts_hash(stated.facts)
+    issued_at = ledger.utc_text(now)
+    index = _tree_size(session)
+    leaf = _leaf(index, {"event": "issued", "number": number, "kind": kind,
+                         "facts_hash": digest, "at": issued_at})  # fmt: skip
+    claims = {"v": tokens.VERSION, "k": kind, "n": number, "d": issued_at[:10],
+              "s": list(stated.subjects), "f": stated.key, "h": digest, "l": index}  # fmt: skip
+    row = {
+        "number": number, "seq": seq, "kind": kind, "subject": stated.subject,
+        "subjects": " ".join(stated.subjects), "marriage_id": stated.marriage_id,
+        "facts": canonical.dumps(stated.facts).decode(), "facts_hash": digest,
+        "issued_at": issued_at, "issued_by": actor, "leaf_index": index, "status": "valid",
+        "ended_at": None, "end_reason": None, "replaced_by": None,
+    }  # fmt: skip
+    entry = ledger.NewEntry(
+        "document.issued", f"document:{number}", {"document": row, "leaf": leaf}, actor
+    )
+    registry.append(session, [entry])
+    document = session.get_one(Document, number)
+    return Issued(document, tokens.sign(signing, claims), stated.facts)
+
+
+def end(
+    session: Session, number: str, status: str, reason: str, actor: str,
+    replaced_by: str | None = None,
+) -> Document:  # fmt: skip
+    """Revoke (`revoked`) or supersede (`superseded`) a valid document, with its reason."""
+    ledger.lock_head(session)
+    document = session.get(Document, number)
+    if document is None:
+        raise NotFound("no_document", f"سندی به شمارهٔ {number} نیست", f"no document {number}")
+    if document.status != "valid":
+        raise Conflict(
+            "already_ended",
+            f"این سند پیش‌تر {document.status} شده است",
+            f"document {number} is already {document.status}",
+        )
+    if len(reason.strip()) < 3:
+        raise BadInput("no_reason", "دلیل ابطال لازم است", "a revocation needs a reason")
+    at = ledger.utc_text(clock.now())
+    leaf = _leaf(_tree_size(session), {"event": status, "number": number, "reason": reason,
+                                       "replaced_by": replaced_by, "at": at})  # fmt: skip
+    changes = {"status": status, "ended_at": at, "end_reason": reason, "replaced_by": replaced_by}
+    data = {"number": number, "set": changes, "leaf": leaf}
+    registry.append(
+        session, [ledger.NewEntry("document.revoked", f"document:{number}", data, actor)]
+    )
+    session.refresh(document)
+    return document
+
+
+def printable(issued: Issued, public_url: str) -> bytes:
+    """The document's PDF: its facts, its QR (`<public_url>/verify?t=<token>`) and the
+    short address of its public status page."""
+    d = issued.document
+    page = render.html(
+        d.kind, d.number, d.issued_at.date().isoformat(), issued.facts,
+        f"{public_url}/verify?t={issued.token}", f"{public_url}/verify?n={d.number}",
+    )  # fmt: skip
+    return render.pdf(page)
+
+
+# --- revocation that follows the register --------------------------------------------
+
+REASONS = {
+    "person.corrected": ("revoked", "اصلاح ثبت: {field}", "a stated fact was corrected: {field}"),
+    "person.died": ("superseded", "ثبت فوت", "a death was registered"),
+    "marriage.registered": ("superseded", "ثبت ازدواج", "a marriage was registered"),
+    "marriage.ended": ("superseded", "پایان ازدواج", "a marriage ended"),
+    "marriage.returned": ("superseded", "رجوع", "a return restored a marriage"),
+}
+
+
+def follow_register(session: Session, entries: list[ledger.NewEntry]) -> None:
+    """Revoke the documents a correction makes wrong; supersede the status documents
+    (the e-booklet extract) a marriage, divorce, return or death makes out of date."""
+    for entry in entries:
+        if entry.kind not in REASONS:
+            continue
+        status, fa, en = REASONS[entry.kind]
+        field = entry.data.get("field", "")
+        reason = f"{fa.format(field=field)} / {en.format(field=field)}"
+        for number in _affected(session, entry, status):
+            end(session, number, status, reason, entry.actor)
+
+
+def _affected(session: Session, entry: ledger.NewEntry, status: str) -> list[str]:
+    codes = _codes_of(session, entry)
+    query = select(Document.number, Document.subjects).where(Document.status == "valid")
+    if status == "superseded":
+        query = query.where(Document.kind.in_(STATUS_KINDS), Document.subject.in_(codes))
+    rows = session.execute(query).all()
+    return [n for n, subjects in rows if set(subjects.split()) & codes]
+
+
+def _codes_of(session: Session, entry: ledger.NewEntry) -> set[str]:
+    data = entry.data
+    if entry.kind.startswith("person."):
+        return {data["national_code"]}
+    if "husband" in data:
+        return {data["husband"], data["wife"]}
+    marriage = session.get(Marriage, data["id"])
+    return {marriage.husband_code, marriage.wife_code} if marriage else set()
+
+
+registry.follow(follow_register)
+
+
+# --- verification --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str  # valid, revoked, superseded, invalid, unknown
+    claims: dict[str, Any] | None
+    document: Document | None
+    reason_fa: str
+    reason_en: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "valid"
+
+    def as_json(self, full: bool = True) -> dict[str, Any]:
+        d = self.document
+        out: dict[str, Any] = {
+            "status": self.status, "valid": self.ok,
+            "message_fa": self.reason_fa, "message_en": self.reason_en,
+        }  # fmt: skip
+        if self.claims is not None and full:
+            out["claims"] = self.claims
+        if d is not None:
+            out["document"] = {
+                "number": d.number, "kind": d.kind,
+                "issued_at": ledger.utc_text(_aware(d.issued_at)),
+                "status": d.status, "leaf_index": d.leaf_index,
+                "ended_at": ledger.utc_text(_aware(d.ended_at)) if d.ended_at else None,
+                "end_reason": d.end_reason, "replaced_by": d.replaced_by,
+            }  # fmt: skip
+        return out
+
+
+def _aware(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC)
+
+
+def verify_token(public: Any, token: str, session: Session | None) -> Verdict:
+    """Check the signature (with `public`, a KeySet) and, with a session, the register's
+    record of the document: its facts hash and whether it was revoked or superseded."""
+    try:
+        claims = tokens.verify(public, token)
+    except tokens.InvalidToken as exc:
+        return Verdict("invalid", None, None, exc.message_fa, exc.message_en)
+    if session is None:
+        return Verdict("valid", claims, None, "امضا معتبر است (بدون بررسی ابطال)",
+                       "the signature is valid (revocation not checked: offline)")  # fmt: skip
+    document = session.get(Document, claims.get("n"))
+    if document is None or document.facts_hash != claims.get("h"):
+        return Verdict("unknown", claims, None, "این سند در ثبت نیست",
+                       "the register holds no such document")  # fmt: skip
+    if document.status != "valid":
+        return _ended(claims, document)
+    return Verdict("valid", claims, document, "سند معتبر است", "the document is valid")
+
+
+def _ended(claims: dict[str, Any] | None, document: Document) -> Verdict:
+    """Revoked or superseded: when, why, and the replacement when there is one."""
+    ended = _aware(document.ended_at or document.issued_at)
+    word = {"revoked": "باطل", "superseded": "منسوخ"}[document.status]
+    fa = f"این سند در {jalali.format_fa(clock.civil_date(ended))} {word} شد: {document.end_reason}"
+    en = f"{document.status} on {ended:%Y-%m-%d} because {document.end_reason}"
+    if document.replaced_by:
+        fa += f"؛ سند جایگزین {document.replaced_by}"
+        en += f"; replaced by {document.replaced_by}"
+    return Verdict(document.status, claims, document, fa, en)
+
+
+def status_of(document: Document | None) -> Verdict:
+    """The register's word on a document known by its number alone (no signed facts)."""
+    if document is None:
+        return Verdict("unknown", None, None, "این سند در ثبت نیست",
+                       "the register holds no such document")  # fmt: skip
+    if document.status != "valid":
+        return _ended(None, document)
+    return Verdict("valid", None, document, "سند معتبر است", "the document is valid")
+
+
+# --- the transparency log ------------------------------------------------------------
+
+
+def leaf_hashes(session: Session, size: int | None = None) -> list[bytes]:
+    query = select(TransparencyLeaf.leaf_hash).order_by(TransparencyLeaf.leaf_index)
+    if size is not None:
+        query = query.limit(size)
+    return [bytes.fromhex(h) for h in session.scalars(query)]
+
+
+def tree_head(session: Session, signing: keys.SigningKeys) -> dict[str, Any]:
+    """The signed tree head: size, time and root, signed with the document keys."""
+    hashes = leaf_hashes(session)
+    head = {"tree_size": len(hashes), "timestamp": ledger.utc_text(clock.now()),
+            "root_hash": _b64(merkle.root(hashes))}  # fmt: skip
+    return {**head, "signature": tokens.sign(signing, {"v": tokens.VERSION, "sth": head})}
+
+
+def _size(session: Session, value: int, what: str) -> list[bytes]:
+    hashes = leaf_hashes(session)
+    if not 0 < value <= len(hashes):
+        raise BadInput(
+            "bad_tree_size",
+            f"اندازهٔ درخت نامعتبر است: {value}",
+            f"{what} must be between 1 and the tree size {len(hashes)}",
+        )
+    return hashes[:value]
+
+
+def inclusion(session: Session, leaf_index: int, tree_size: int) -> dict[str, Any]:
+    hashes = _size(session, tree_size, "tree_size")
+    if not 0 <= leaf_index < tree_size:
+        raise BadInput("bad_leaf_index", "شمارهٔ برگ نامعتبر است",
+                       f"leaf_index must be below tree_size {tree_size}")  # fmt: skip
+    proof = merkle.inclusion_proof(leaf_index, hashes)
+    return {"leaf_index": leaf_index, "tree_size": tree_size,
+            "audit_path": [_b64(p) for p in proof]}  # fmt: skip
+
+
+def consistency(session: Session, first: int, second: int) -> dict[str, Any]:
+    hashes = _size(session, second, "second")
+    if not 0 < first <= second:
+        raise BadInput("bad_tree_size", "اندازه‌ها نامعتبرند", "need 0 < first <= second")
+    proof = merkle.consistency_proof(first, hashes)
+    return {"first": first, "second": second, "consistency": [_b64(p) for p in proof]}
+
+
+def leaves(session: Session, start: int, end: int) -> list[dict[str, Any]]:
+    if not 0 <= start <= end or end - start > 1000:
+        raise BadInput("bad_range", "بازهٔ برگ‌ها نامعتبر است",
+                       "need 0 <= start <= end and at most 1000 leaves")  # fmt: skip
+    rows = session.scalars(
+        select(TransparencyLeaf)
+        .where(TransparencyLeaf.leaf_index >= start, TransparencyLeaf.leaf_index <= end)
+        .order_by(TransparencyLeaf.leaf_index)
+    )
+    return [
+        {"leaf_index": r.leaf_index, "record": r.record, "leaf_hash": r.leaf_hash} for r in rows
+    ]
