@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from sabt.documents import appliers, facts, keys, merkle, render, tokens
@@ -154,6 +154,8 @@ def _affected(session: Session, entry: ledger.NewEntry, status: str) -> list[str
     query = select(Document.number, Document.subjects).where(Document.status == "valid")
     if status == "superseded":
         query = query.where(Document.kind.in_(STATUS_KINDS), Document.subject.in_(codes))
+    else:  # any document naming one of them (a child's birth certificate names the mother)
+        query = query.where(or_(*(Document.subjects.contains(c) for c in codes)))
     rows = session.execute(query).all()
     return [n for n, subjects in rows if set(subjects.split()) & codes]
 
