@@ -1,7 +1,6 @@
 """Documents over HTTP: the public keys, verification with no login (a page for people, JSON
 for machines), the transparency log, and staff issuance and revocation."""
 
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path as FilePath
 from typing import Annotated, Any
@@ -16,8 +15,7 @@ from sabt.documents.schemas import IssueIn, RevokeIn, VerifyIn
 from sabt.identity.endpoints import require
 from sabt.identity.service import Caller
 from sabt.persian.digits import to_persian
-from sabt.registry import db as registry_db
-from sabt.registry.endpoints import session
+from sabt.registry.endpoints import ledger_session, session
 
 router = APIRouter(tags=["documents"])
 Number = Annotated[str, Path(max_length=24, description="the document number")]
@@ -30,11 +28,6 @@ def signing_keys(request: Request) -> keys.SigningKeys:
 @cache
 def _keys(home: FilePath) -> keys.SigningKeys:
     return keys.load(home)
-
-
-def ledger_session(request: Request) -> Iterator[Session]:
-    with registry_db.write_session(request.app.state.engine) as s:
-        yield s
 
 
 @router.get("/api/v1/documents/jwks.json")

@@ -2,7 +2,6 @@
 parents' declarations, notaries' marriages and divorces, and the registrar's back office
 (reading records with every read logged, the queue, decisions, corrections)."""
 
-from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -36,9 +35,8 @@ from sabt.registration.schemas import (
     ReturnIn,
     WaiverIn,
 )
-from sabt.registry import db as registry_db
 from sabt.registry import queries
-from sabt.registry.endpoints import session
+from sabt.registry.endpoints import ledger_session, session
 from sabt.registry.schemas import PersonOut
 from sabt.registry.validation import parse_code
 
@@ -67,12 +65,6 @@ def get_person(
     person = queries.get_person(db, parse_code(national_code))
     identity.log_access(db, caller, person.national_code, "person.read", purpose)
     return PersonOut.of(person)
-
-
-def ledger_session(request: Request) -> Iterator[Session]:
-    """One write transaction on the register (committed when the endpoint returns)."""
-    with registry_db.write_session(request.app.state.engine) as s:
-        yield s
 
 
 def _notification_body(example: dict[str, Any]) -> dict[str, Any]:
