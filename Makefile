@@ -34,7 +34,8 @@ lint: $(BIN)/.dev
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib \
-	  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core poppler-utils zbar-tools libzbar0
+	  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core poppler-utils zbar-tools libzbar0 \
+	  libnss3-tools
 
 ## lock: re-resolve the pinned versions (needs network; commit the result)
 lock:

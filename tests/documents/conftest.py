@@ -14,4 +14,5 @@ __all__ = ["client", "hospital"]
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SABT_HOME", str(tmp_path))
     monkeypatch.delenv("SABT_DOCUMENT_KEYS", raising=False)
+    monkeypatch.delenv("SABT_PDF_KEYS", raising=False)
     return tmp_path

@@ -66,6 +66,60 @@ def test_each_kind_reads_back_and_its_qr_verifies(
     assert status == 0 and verdict["status"] == "valid", verdict
     assert verdict["claims"]["n"] == issued["number"]  # type: ignore[index]
     assert C[who] in verdict["claims"]["s"]  # type: ignore[index]
+    assert verdict["pdf_signature"] == verdict["pdf_signature"] | {  # type: ignore[operator]
+        "present": True, "intact": True, "trusted": True}  # fmt: skip
+
+
+def pdfsig(path: Path, *extra: str) -> str:
+    return subprocess.run(["pdfsig", *extra, str(path)], capture_output=True, text=True).stdout
+
+
+def test_the_pdf_is_signed_and_a_changed_pdf_is_caught(
+    client: TestClient, db_url: str, tmp_path: Path
+) -> None:
+    issued = issue(db_url, tmp_path, "death", C["zahra"])
+    signed = Path(issued["pdf"])
+    report = pdfsig(signed)  # poppler, as a PDF reader sees it
+    assert "Signature is Valid" in report and "Total document signed" in report, report
+    assert "Sabt document issuer" in report
+    ca = client.get("/api/v1/documents/ca.pem")
+    assert ca.status_code == 200 and ca.text.startswith("-----BEGIN CERTIFICATE-----")
+    nss = tmp_path / "nss"
+    nss.mkdir()
+    (tmp_path / "ca.pem").write_text(ca.text)
+    subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
+    subprocess.run(["certutil", "-A", "-d", f"sql:{nss}", "-n", "sabt", "-t", "C,C,C",
+                    "-i", str(tmp_path / "ca.pem")], check=True)  # fmt: skip
+    assert "Certificate is Trusted" in pdfsig(signed, "-nssdir", f"sql:{nss}")
+    data = signed.read_bytes()
+    at = data.index(b"WeasyPrint")
+    changed = tmp_path / "changed.pdf"
+    changed.write_bytes(data[:at] + b"weasyPrint" + data[at + 10 :])
+    status, verdict = verify(db_url, str(changed))
+    assert status == 1 and verdict["status"] == "valid"  # the QR alone is still genuine
+    assert verdict["pdf_signature"]["intact"] is False  # type: ignore[index]
+    assert "Signature is Valid" not in pdfsig(changed)
+
+
+def test_the_api_issues_a_signed_pdf_or_json(
+    client: TestClient, engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    registrar = staff(client, engine, "registrar")
+    body = {"kind": "birth", "national_code": C["amir"]}
+    pdf = client.post("/api/v1/documents", json=body,
+                      headers={**registrar, "Accept": "application/pdf"})  # fmt: skip
+    assert pdf.status_code == 201 and pdf.headers["content-type"] == "application/pdf"
+    number = pdf.headers["x-document-number"]
+    (tmp_path / "api.pdf").write_bytes(pdf.content)
+    assert number in pdf_text(str(tmp_path / "api.pdf"))
+    status, verdict = verify(db_url, str(tmp_path / "api.pdf"))
+    assert status == 0 and verdict["claims"]["n"] == number  # type: ignore[index]
+    answer = client.post("/api/v1/documents", json=body, headers=registrar)
+    assert answer.status_code == 201 and answer.json()["verify_url"].count("/verify?t=") == 1
+    refused = client.post("/api/v1/documents", json={**body, "kind": "death"}, headers=registrar)
+    assert refused.status_code == 409 and refused.json()["message_fa"]
+    anonymous = client.post("/api/v1/documents", json=body)
+    assert anonymous.status_code == 401
 
 
 def test_a_photo_of_the_page_verifies_and_a_tampered_token_does_not(
@@ -202,3 +256,19 @@ def test_the_transparency_log_proves_inclusion_and_consistency(
         "/api/v1/transparency/proof/inclusion", params={"leaf_index": 9, "tree_size": 5}
     )
     assert bad.status_code == 422 and bad.json()["message_fa"]
+
+
+def test_broken_pdf_keys_are_a_clear_error_and_issue_nothing(
+    client: TestClient, engine: Engine, db_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    keys = tmp_path / "pdf-keys"
+    keys.mkdir()
+    for name in ("signer.key.pem", "signer.cert.pem", "ca.cert.pem"):
+        (keys / name).write_text("-----BEGIN PRIVATE KEY-----\nbroken\n")
+    monkeypatch.setenv("SABT_PDF_KEYS", str(keys))
+    size = ledger_size(engine)
+    result = runner.invoke(app, ["documents", "issue", "birth", C["amir"], "--db", db_url,
+                                 "--out", str(tmp_path / "x.pdf")])  # fmt: skip
+    assert result.exit_code == 2 and "invalid" in result.output, result.output
+    assert ledger_size(engine) == size and not (tmp_path / "x.pdf").exists()

@@ -12,7 +12,7 @@ import typer
 from joserfc.jwk import KeySet
 from sqlalchemy.orm import Session
 
-from sabt.documents import facts, keys, qr, service
+from sabt.documents import facts, keys, pades, qr, service
 from sabt.kit import settings
 from sabt.kit.console import DB_HELP, err, out, user_errors
 from sabt.kit.errors import BadInput
@@ -41,11 +41,11 @@ def issue(
 ) -> None:
     """Issue a document and write its PDF; prints its number and token."""
     config = settings.load()
-    signing = keys.load(config.home)
+    signing, pdf_keys = keys.load(config.home), pades.load(config.home)
     with write_session(open_register(db)) as session:
         issued = service.issue(session, signing, kind, code, OPERATOR, marriage)
     target = out_file or Path(f"{issued.document.number}.pdf")
-    target.write_bytes(service.printable(issued, config.public_url))
+    target.write_bytes(service.printable(issued, config.public_url, pdf_keys))
     err.print(f"{issued.document.number} → {target}")
     _print({"number": issued.document.number, "pdf": str(target), "token": issued.token})
 
@@ -71,10 +71,16 @@ def verify(
     jwks: Annotated[Path | None, typer.Option(help="a JWKS file (sabt documents jwks)")] = None,
     db: DbOption = None,
 ) -> None:
-    """Check a document: signature, and (online) revocation in the register."""
+    """Check a document: the QR token's signature, (online) revocation in the register, and
+    for a PDF its own signature (PAdES), trusted when this installation's CA is at hand."""
+    home = settings.load().home
+    signed_pdf: pades.PdfSignature | None = None
     try:
-        token = qr.token_of(qr.read_file(Path(source)) if _is_path(source) else source)
-        public = _offline_keys(jwks) if offline else keys.load(settings.load().home).public
+        path = Path(source) if _is_path(source) else None
+        token = qr.token_of(qr.read_file(path) if path else source)
+        if path is not None and path.suffix.lower() == ".pdf":
+            signed_pdf = pades.check(path.read_bytes(), pades.ca_certificate(home))
+        public = _offline_keys(jwks) if offline else keys.load(home).public
     except (qr.Unreadable, BadInput) as exc:
         err.print(f"[red]{exc.message_en}[/red] — {exc.message_fa}")
         raise typer.Exit(2) from None
@@ -83,8 +89,18 @@ def verify(
     else:
         with Session(open_register(db)) as session:
             verdict = service.verify_token(public, token, session)
-    _print(verdict.as_json())
-    raise typer.Exit(0 if verdict.ok else 1)
+    report = verdict.as_json()
+    if signed_pdf is not None:
+        report["pdf_signature"] = signed_pdf.as_json()
+    _print(report)
+    # A signature that no longer matches means the file was changed after issue; an unsigned
+    # PDF is judged by its QR alone (the QR is what the document's validity rests on).
+    altered = signed_pdf is not None and signed_pdf.present and not signed_pdf.intact
+    if altered:
+        err.print(
+            "[red]the PDF was changed after it was signed[/red] — PDF پس از امضا تغییر کرده است"
+        )
+    raise typer.Exit(0 if verdict.ok and not altered else 1)
 
 
 def _is_path(source: str) -> bool:

@@ -6,10 +6,10 @@ from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from sqlalchemy.orm import Session
 
-from sabt.documents import keys, qr, render, service
+from sabt.documents import keys, pades, qr, render, service
 from sabt.documents.models import Document
 from sabt.documents.schemas import IssueIn, RevokeIn, VerifyIn
 from sabt.identity.endpoints import require
@@ -68,21 +68,44 @@ def _masked(code: str) -> str:
     return to_persian("******" + code[-4:])
 
 
-@router.post("/api/v1/documents", status_code=201)
+def pdf_keys(request: Request) -> pades.PdfKeys:
+    return pades.load(request.app.state.settings.home)
+
+
+@router.get("/api/v1/documents/ca.pem", response_class=PlainTextResponse)
+def ca_certificate(material: Annotated[pades.PdfKeys, Depends(pdf_keys)]) -> PlainTextResponse:
+    """The CA certificate a PDF reader should trust to show the documents' signer as
+    trusted (PEM)."""
+    return PlainTextResponse(material.ca_pem.decode(), media_type="application/x-pem-file")
+
+
+@router.post(
+    "/api/v1/documents", status_code=201,
+    responses={201: {"content": {"application/pdf": {}},
+                     "description": "JSON, or the signed PDF with `Accept: application/pdf`"}},
+)  # fmt: skip
 def issue(
     body: IssueIn,
     caller: Annotated[Caller, Depends(require("documents:issue"))],
     db: Annotated[Session, Depends(ledger_session)],
     signing: Annotated[keys.SigningKeys, Depends(signing_keys)],
+    material: Annotated[pades.PdfKeys, Depends(pdf_keys)],
     request: Request,
-) -> dict[str, Any]:
-    """Issue a document (staff); the answer carries its token and verification address."""
+) -> Any:
+    """Issue a document (staff). The answer carries its token and verification address, or
+    is the signed PDF itself when the request accepts `application/pdf`."""
     issued = service.issue(db, signing, body.kind, body.national_code, caller.actor,
                            body.marriage_id)  # fmt: skip
     base = request.app.state.settings.public_url
-    return {"number": issued.document.number, "kind": issued.document.kind,
-            "token": issued.token, "verify_url": f"{base}/verify?t={issued.token}",
-            "leaf_index": issued.document.leaf_index}  # fmt: skip
+    d = issued.document
+    if "application/pdf" in request.headers.get("accept", ""):
+        pdf = service.printable(issued, base, material)
+        headers = {"X-Document-Number": d.number,
+                   "Content-Disposition": f'attachment; filename="{d.number}.pdf"'}  # fmt: skip
+        return Response(pdf, status_code=201, media_type="application/pdf", headers=headers)
+    return {"number": d.number, "kind": d.kind, "token": issued.token,
+            "verify_url": f"{base}/verify?t={issued.token}",
+            "leaf_index": d.leaf_index}  # fmt: skip
 
 
 @router.post("/api/v1/documents/{number}/revoke")

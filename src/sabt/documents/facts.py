@@ -8,12 +8,14 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from sabt.documents import estate
+from sabt.inheritance import service as inheritance
+from sabt.kit import clock
 from sabt.kit.errors import BadInput, Conflict
 from sabt.registry import queries
 from sabt.registry.models import Marriage, Person
 
-# The inheritance certificate (its own issue) is not issued yet.
-KINDS = ("booklet", "birth", "death", "marriage")
+KINDS = ("booklet", "birth", "death", "marriage", "inheritance")
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ def gather(session: Session, kind: str, code: str, marriage_id: int | None) -> F
         return _death_certificate(session, person)
     if kind == "marriage":
         return _marriage_certificate(session, person, marriage_id)
+    if kind == "inheritance":
+        return _inheritance_certificate(session, person)
     return _booklet(session, person)
 
 
@@ -86,14 +90,19 @@ def _birth(session: Session, p: Person) -> Facts:
     return Facts("birth", p.national_code, codes, None, facts, key)
 
 
-def _death_certificate(session: Session, p: Person) -> Facts:
+def _registered_death(p: Person, what_fa: str, what_en: str) -> dict[str, Any]:
     death = _death(p)
     if death is None:
         raise Conflict(
             "not_deceased",
-            "فوت این شخص ثبت نشده است؛ گواهی فوت صادر نمی‌شود",
-            f"no death is registered for {p.national_code}: no death certificate",
+            f"فوت این شخص ثبت نشده است؛ {what_fa} صادر نمی‌شود",
+            f"no death is registered for {p.national_code}: no {what_en}",
         )
+    return death
+
+
+def _death_certificate(session: Session, p: Person) -> Facts:
+    death = _registered_death(p, "گواهی فوت", "death certificate")
     facts = {"person": identity(p), "death": death}
     key = {"name": f"{p.first_name} {p.last_name}", "died": death["date"]}
     return Facts("death", p.national_code, (p.national_code,), None, facts, key)
@@ -150,3 +159,33 @@ def _booklet(session: Session, p: Person) -> Facts:
     key = {"name": f"{p.first_name} {p.last_name}", "born": p.birth_date.isoformat(),
            "alive": p.death_date is None}  # fmt: skip
     return Facts("booklet", p.national_code, (p.national_code,), None, facts, key)
+
+
+def _inheritance_certificate(session: Session, p: Person) -> Facts:
+    """Heirs and shares of a registered death. Issued only when the register settles the
+    division: a refused division (Art. 878: simultaneous deaths) or one the register cannot
+    settle (gaps) goes to a registrar instead."""
+    death = _registered_death(p, "گواهی انحصار وراثت", "inheritance certificate")
+    resolution = inheritance.resolve(session, p.national_code)
+    refusal = resolution.result.refusal
+    if refusal is not None:
+        raise Conflict(
+            "inheritance_refused",
+            f"تقسیم ترکه اکنون ممکن نیست (مادهٔ {refusal.article}): {refusal.fa}",
+            f"the estate cannot be divided now (Art. {refusal.article}): {refusal.en}",
+        )
+    if resolution.gaps:
+        raise Conflict(
+            "inheritance_needs_review",
+            "ثبت برای تعیین وراث کافی نیست و کارشناس باید بررسی کند: "
+            + "؛ ".join(g["message_fa"] for g in resolution.gaps),
+            "the register cannot settle the heirs; a registrar must review: "
+            + "; ".join(g["message_en"] for g in resolution.gaps),
+        )
+    tables = inheritance.certificate_tables(resolution)
+    facts = estate.certificate_facts(
+        {**identity(p), "death": death}, resolution, tables, clock.civil_date(clock.now())
+    )
+    heirs = [h["national_code"] for t in facts["tables"] for h in t["heirs"]]
+    codes = tuple(dict.fromkeys([p.national_code, *(c for c in heirs if c)]))
+    return Facts("inheritance", p.national_code, codes, None, facts, estate.key_facts(facts))

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from sabt.documents import appliers, facts, keys, merkle, render, tokens
+from sabt.documents import appliers, facts, keys, merkle, pades, render, tokens
 from sabt.documents.models import Document, TransparencyLeaf
 from sabt.kit import canonical, clock
 from sabt.kit.errors import BadInput, Conflict, NotFound
@@ -26,6 +26,9 @@ PREFIX = {"booklet": "EB", "birth": "BC", "death": "DC", "marriage": "MC", "inhe
 # Documents that state a current status: a later marriage, divorce, return or death makes
 # them out of date (superseded). Certificates of past events stay valid.
 STATUS_KINDS = ("booklet",)
+# One valid certificate per estate: a new one replaces the one before.
+REPLACING_KINDS = ("inheritance",)
+REISSUED = "صدور گواهی جایگزین / reissued"
 
 
 @dataclass(frozen=True)
@@ -81,8 +84,22 @@ def issue(
         "document.issued", f"document:{number}", {"document": row, "leaf": leaf}, actor
     )
     registry.append(session, [entry])
+    if kind in REPLACING_KINDS:
+        _replace_earlier(session, kind, stated.subject, number, actor)
     document = session.get_one(Document, number)
     return Issued(document, tokens.sign(signing, claims), stated.facts)
+
+
+def _replace_earlier(session: Session, kind: str, subject: str, number: str, actor: str) -> None:
+    """A reissued inheritance certificate revokes the one before it, naming itself."""
+    earlier = session.scalars(
+        select(Document.number).where(
+            Document.kind == kind, Document.subject == subject, Document.status == "valid",
+            Document.number != number,
+        )
+    ).all()  # fmt: skip
+    for old in earlier:
+        end(session, old, "revoked", REISSUED, actor, replaced_by=number)
 
 
 def end(
@@ -114,15 +131,16 @@ def end(
     return document
 
 
-def printable(issued: Issued, public_url: str) -> bytes:
-    """The document's PDF: its facts, its QR (`<public_url>/verify?t=<token>`) and the
-    short address of its public status page."""
+def printable(issued: Issued, public_url: str, pdf_keys: pades.PdfKeys) -> bytes:
+    """The document's PDF, signed (PAdES): its facts, its QR
+    (`<public_url>/verify?t=<token>`) and the short address of its public status page."""
     d = issued.document
     page = render.html(
         d.kind, d.number, d.issued_at.date().isoformat(), issued.facts,
         f"{public_url}/verify?t={issued.token}", f"{public_url}/verify?n={d.number}",
     )  # fmt: skip
-    return render.pdf(page)
+    reason = f"{render.KIND_EN[d.kind]} {d.number}"
+    return pades.sign(render.pdf(page), pdf_keys, reason)
 
 
 # --- revocation that follows the register --------------------------------------------

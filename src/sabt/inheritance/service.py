@@ -1,6 +1,7 @@
 """Inheritance use cases: divide a case given as JSON (the contract's formats), or the
 estate of a registered death, its heirs read from the register."""
 
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 from sabt.inheritance import heirs
 from sabt.inheritance.case import InvalidCase, parse_case
 from sabt.inheritance.heirs import Resolution
-from sabt.inheritance.law import compute
+from sabt.inheritance.law import Result, compute
 from sabt.kit.errors import BadInput, SabtError
 from sabt.registry.validation import parse_code
 
@@ -41,6 +42,20 @@ def compute_line(line: str | bytes) -> tuple[dict[str, Any], bool]:
 
 class InvalidCode(SabtError):
     status = 400
+
+
+def certificate_tables(resolution: Resolution) -> list[tuple[str, Result]]:
+    """The division tables a certificate states: one (`any`); or, for a death under the old
+    regime (Art. 946 before its 1387 amendment) where land is divided otherwise, one for
+    `movables` (with buildings and trees) and one for `land`."""
+    case = parse_case(resolution.case)
+    if case.regime != "pre_1387" or resolution.result.status == "refused":
+        return [("any", resolution.result)]
+    rest = compute(replace(case, asset_class="movables"))
+    land = compute(replace(case, asset_class="land"))
+    if rest.shares == land.shares and rest.state == land.state:
+        return [("any", rest)]
+    return [("movables", rest), ("land", land)]
 
 
 def resolve(session: Session, raw_code: str) -> Resolution:

@@ -6,6 +6,7 @@
 | SABT_HOME | the instance directory (keys, per-instance files) | ./.sabt |
 | SABT_PUBLIC_URL | the base URL printed on documents (`<url>/verify`) | http://127.0.0.1:8000 |
 | SABT_DOCUMENT_KEYS | the document-signing key directory | $SABT_HOME/keys/documents |
+| SABT_PDF_KEYS | the PDF-signing key, certificate and CA (PAdES) | $SABT_HOME/keys/pdf |
 | SABT_NOW | fix the clock at this ISO instant (tests, demos) | the system clock |
 | SABT_STAFF_TOKEN_MINUTES | life of a staff member's bearer token | 480 |
 | SABT_CLIENT_TOKEN_MINUTES | life of an organisation's client-credentials token | 60 |
