@@ -1,14 +1,16 @@
-"""`sabt identity`: organisations' clients, staff accounts, the first administrator.
+"""`sabt identity`: organisations' clients, staff accounts, the first administrator, the
+hotlist.
 
 Credentials are printed once, on standard output; only their hashes are kept.
 """
 
+import json
 from typing import Annotated
 
 import typer
 from sqlalchemy.orm import Session
 
-from sabt.identity import service
+from sabt.identity import hoda, service
 from sabt.identity.roles import CLIENT_KINDS, ROLES
 from sabt.kit.console import DB_HELP, err, out, user_errors
 from sabt.registry.cli import open_register
@@ -23,6 +25,10 @@ identity_app.add_typer(clients_app, name="clients")
 identity_app.add_typer(staff_app, name="staff")
 identity_app.add_typer(admin_app, name="admin")
 identity_app.add_typer(citizens_app, name="citizens")
+hotlist_app = typer.Typer(
+    help="Identities that may not authenticate on any path (audited).", no_args_is_help=True
+)
+identity_app.add_typer(hotlist_app, name="hotlist")
 
 DbOption = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
 OfficeOption = Annotated[str, typer.Option("--office", help="the office's code in the register")]
@@ -88,3 +94,33 @@ def citizens_add(
     out(f"national_code={code}")
     out(f"password={password}")
     err.print(f"the password is {SHOWN_ONCE}")
+
+
+ReasonOption = Annotated[str, typer.Option("--reason", help="why (kept in the audit)")]
+CodeArgument = Annotated[str, typer.Argument(help="the national code")]
+
+
+@hotlist_app.command("add")
+@user_errors
+def hotlist_add(code: CodeArgument, reason: ReasonOption, db: DbOption = None) -> None:
+    """Block an identity: no enrolment, login, code or token use until removed."""
+    with Session(open_register(db)) as session, session.begin():
+        hoda.hotlist_add(session, code, reason, actor="operator:cli")
+    err.print(f"{code} is on the hotlist")
+
+
+@hotlist_app.command("remove")
+@user_errors
+def hotlist_remove(code: CodeArgument, reason: ReasonOption, db: DbOption = None) -> None:
+    """Unblock an identity."""
+    with Session(open_register(db)) as session, session.begin():
+        hoda.hotlist_remove(session, code, reason, actor="operator:cli")
+    err.print(f"{code} is off the hotlist")
+
+
+@hotlist_app.command("list")
+@user_errors
+def hotlist_list(db: DbOption = None) -> None:
+    """The identities on the hotlist, as JSON."""
+    with Session(open_register(db)) as session:
+        out(json.dumps(hoda.hotlist(session), ensure_ascii=False, indent=2))

@@ -71,3 +71,18 @@ def totp_step(secret: str, code: str, at: datetime, last_step: int | None) -> in
         if hmac.compare_digest(totp.generate_otp(step), code.strip()):
             return step
     return None
+
+
+def new_otp() -> str:
+    """A six-digit one-time code."""
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def otp_digest(key: bytes, challenge: str, code: str) -> str:
+    """The code as stored: an HMAC under a key kept outside the database (a bare hash of six
+    digits would be reversed by trying all million), bound to its challenge."""
+    return hmac.new(key, f"{challenge}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def same_digest(a: str, b: str) -> bool:
+    return hmac.compare_digest(a, b)

@@ -2,15 +2,25 @@
 citizens; and the dependencies every other router authorises with."""
 
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from sabt.identity import oauth, service
-from sabt.identity.schemas import CitizenLogin, StaffLogin, TokenOut
+from sabt.identity import hoda as hoda_core
+from sabt.identity import oauth, service, sms
+from sabt.identity.models import Account
+from sabt.identity.schemas import (
+    CitizenLogin,
+    EnrolConfirmIn,
+    EnrolIn,
+    HodaLoginIn,
+    OtpIn,
+    StaffLogin,
+    TokenOut,
+)
 from sabt.identity.service import Caller
 from sabt.kit.errors import BadInput
 from sabt.registry.endpoints import session
@@ -83,3 +93,75 @@ def citizen_token(
         code = body.national_code  # a wrong code is just wrong credentials
     settings = request.app.state.settings
     return service.citizen_login(db, code, body.password, settings).as_json()
+
+
+# --- HODA: enrolment, login, the citizen's own methods and history ---------------------
+
+
+def hoda(request: Request, db: Annotated[Session, Depends(write_session)]) -> hoda_core.Hoda:
+    settings = request.app.state.settings
+    return hoda_core.Hoda(db, settings, sms.gateway(settings), hoda_core.otp_key(settings.home))
+
+
+HodaDep = Annotated[hoda_core.Hoda, Depends(hoda)]
+
+
+@router.post("/api/v1/hoda/enrolments", status_code=202, tags=["hoda"])
+def enrol(body: EnrolIn, h: HodaDep) -> dict[str, object]:
+    """Enrol, or recover an account: the details are checked against the register and the
+    mobile's owner, then a code is sent to that mobile."""
+    return h.enrol_start(body.national_code, body.birth_date, body.booklet_serial,
+                         body.mobile).as_json()  # fmt: skip
+
+
+@router.post("/api/v1/hoda/enrolments/confirm", status_code=201, tags=["hoda"])
+def enrol_confirm(body: EnrolConfirmIn, h: HodaDep) -> dict[str, str]:
+    """The code and the new password: `enrolled`, or `recovered`."""
+    return {"status": h.enrol_finish(body.challenge, body.otp, body.password)}
+
+
+@router.post("/api/v1/hoda/login", tags=["hoda"])
+def hoda_login(body: HodaLoginIn, h: HodaDep) -> dict[str, object]:
+    """National code and password; then a code by SMS (or, when the citizen has locked the
+    OTP method, a token at the password level)."""
+    step = h.login_start(body.national_code, body.password)
+    if isinstance(step, hoda_core.Challenge):
+        return step.as_json()
+    return _signed_in(h, step)
+
+
+@router.post("/api/v1/hoda/login/confirm", tags=["hoda"])
+def hoda_login_confirm(body: OtpIn, h: HodaDep) -> dict[str, object]:
+    """The code sent by SMS: a citizen's bearer token at the password+OTP level."""
+    return _signed_in(h, h.login_finish(body.challenge, body.otp))
+
+
+def _signed_in(h: hoda_core.Hoda, done: hoda_core.Authenticated) -> dict[str, object]:
+    token = service.citizen_token(h.session, h.settings, done.account)
+    return {"status": "authenticated", "acr": done.acr, **token.as_json()}
+
+
+CitizenDep = Annotated[Caller, Depends(require("account:self"))]
+
+
+@router.get("/api/v1/hoda/me", tags=["hoda"])
+def me(caller: CitizenDep, db: Annotated[Session, Depends(session)]) -> dict[str, object]:
+    """The signed-in citizen's methods (locked or not) and authentication history."""
+    code = caller.national_code or ""
+    account = db.get(Account, caller.account_id)
+    assert account is not None  # authenticate() found it
+    mobile = hoda_core.mask_mobile(account.mobile) if account.mobile else None
+    return {"national_code": code, "mobile": mobile,
+            "methods": hoda_core.methods_of(account),
+            "history": hoda_core.history(db, code)}  # fmt: skip
+
+
+@router.post("/api/v1/hoda/me/methods/{method}/{action}", tags=["hoda"])
+def lock_method(
+    method: Literal["password", "otp"],
+    action: Literal["lock", "unlock"],
+    caller: CitizenDep,
+    db: Annotated[Session, Depends(write_session)],
+) -> dict[str, bool]:
+    """Lock or unlock one's own password or OTP method."""
+    return hoda_core.set_method_lock(db, caller.national_code or "", method, action == "lock")

@@ -8,7 +8,17 @@ SHA-256 digests (a token is 256 random bits, so a fast digest is enough to look 
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sabt.kit.orm import Base
@@ -44,6 +54,13 @@ class Account(Base):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # HODA (citizens): the mobile number proven at enrolment, the methods the citizen has
+    # locked, and the OTP's own failure count and lock.
+    mobile: Mapped[str | None] = mapped_column(String(11))
+    password_locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    otp_locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    otp_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    otp_locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     __table_args__ = (
         CheckConstraint("kind in ('staff', 'citizen')", name="kind"),
         CheckConstraint(
@@ -94,3 +111,53 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str] = mapped_column(String(80))
     detail: Mapped[str] = mapped_column(Text)  # canonical JSON
+
+
+class OtpChallenge(Base):
+    """A one-time code sent by SMS: for enrolment (or recovery) or the second step of a
+    login. The code is kept only as an HMAC under a key outside the database."""
+
+    __tablename__ = "identity_otp"
+    id: Mapped[str] = mapped_column(String(48), primary_key=True)  # the challenge's handle
+    purpose: Mapped[str] = mapped_column(String(8))
+    national_code: Mapped[str] = mapped_column(String(10))
+    mobile: Mapped[str] = mapped_column(String(11))
+    code_digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    agency: Mapped[str] = mapped_column(String(80))
+    __table_args__ = (
+        CheckConstraint("purpose in ('enrol', 'login')", name="purpose"),
+        Index("ix_identity_otp_code_created", "national_code", "created_at"),
+        Index("ix_identity_otp_mobile_created", "mobile", "created_at"),
+    )
+
+
+class Hotlist(Base):
+    """An identity that may not authenticate on any path (stolen, under investigation)."""
+
+    __tablename__ = "identity_hotlist"
+    national_code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(300))
+    added_by: Mapped[str] = mapped_column(String(80))
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AuthEvent(Base):
+    """One authentication step of a citizen, for their history: when, through which agency,
+    which method, and how it ended."""
+
+    __tablename__ = "identity_auth_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    national_code: Mapped[str] = mapped_column(String(10))
+    agency: Mapped[str] = mapped_column(String(80))
+    method: Mapped[str] = mapped_column(String(12))
+    outcome: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str | None] = mapped_column(String(40))
+    __table_args__ = (
+        CheckConstraint("outcome in ('success', 'failure')", name="outcome"),
+        Index("ix_identity_auth_event_code_at", "national_code", "at"),
+    )

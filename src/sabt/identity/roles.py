@@ -64,7 +64,7 @@ ROLES: dict[str, Role] = {
     )
 }
 
-CITIZEN_SCOPES = frozenset({"births:declare"})
+CITIZEN_SCOPES = frozenset({"births:declare", "account:self"})
 
 
 @dataclass(frozen=True)

@@ -29,3 +29,35 @@ class TokenOut(BaseModel):
     token_type: str = "Bearer"
     expires_in: int
     scope: str
+
+
+class EnrolIn(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [{
+        "national_code": "0499370899", "birth_date": "1384/07/17", "booklet_serial": "123456",
+        "mobile": "09121234567"}]})  # fmt: skip
+    national_code: str = Field(min_length=10, max_length=10)
+    birth_date: str = Field(min_length=8, max_length=10, description="Jalali, 1384/07/17")
+    booklet_serial: str = Field(min_length=6, max_length=6)
+    mobile: str = Field(min_length=11, max_length=11, description="a number in your name")
+
+
+class EnrolConfirmIn(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [{
+        "challenge": "…", "otp": "123456", "password": "a long passphrase"}]})  # fmt: skip
+    challenge: str = Field(min_length=10, max_length=64)
+    otp: str = Field(min_length=6, max_length=6)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class HodaLoginIn(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [{
+        "national_code": "0499370899", "password": "a long passphrase"}]})  # fmt: skip
+    national_code: str = Field(min_length=1, max_length=10)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class OtpIn(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [{
+        "challenge": "…", "otp": "123456"}]})  # fmt: skip
+    challenge: str = Field(min_length=10, max_length=64)
+    otp: str = Field(min_length=6, max_length=6)

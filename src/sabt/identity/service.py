@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sabt.identity import credentials
-from sabt.identity.models import AccessLog, Account, AuditEvent, Client, Token
+from sabt.identity.models import AccessLog, Account, AuditEvent, Client, Hotlist, Token
 from sabt.identity.roles import (
     CITIZEN_SCOPES,
     CLIENT_KINDS,
@@ -257,7 +257,7 @@ def add_citizen(session: Session, national_code: str, actor: str) -> str:
     person = session.get(Person, national_code)
     if person is None:
         raise NotFound("unknown_person", "این کد ملی در ثبت نیست", "no such person")
-    _check_can_authenticate(person)
+    check_can_authenticate(session, person)
     if session.scalar(select(Account.id).where(Account.national_code == national_code)):
         raise Conflict("account_exists", "این شهروند حساب دارد", "this citizen has an account")
     password = credentials.new_password()
@@ -286,8 +286,13 @@ def citizen_login(
         _failed(session, account, settings)
     person = session.get(Person, national_code)
     if person is not None:
-        _check_can_authenticate(person)
+        check_can_authenticate(session, person)
     account.failed_attempts = 0
+    return citizen_token(session, settings, account)
+
+
+def citizen_token(session: Session, settings: Settings, account: Account) -> IssuedToken:
+    """A bearer token for an authenticated citizen."""
     return _issue(
         session,
         settings.citizen_token_minutes,
@@ -296,12 +301,20 @@ def citizen_login(
     )
 
 
-def _check_can_authenticate(person: Person) -> None:
+def check_can_authenticate(session: Session, person: Person) -> None:
+    """Forbidden when `person` may not authenticate on any path: a registered death, or an
+    identity on the hotlist."""
     if person.status == "deceased":
         raise Forbidden(
             "person_deceased",
             "فوت این شخص ثبت شده است؛ ورود ممکن نیست",
             "this person's death is registered: no authentication",
+        )
+    if session.get(Hotlist, person.national_code) is not None:
+        raise Forbidden(
+            "identity_hotlisted",
+            "این هویت مسدود است؛ به دفتر ثبت احوال مراجعه کنید",
+            "this identity is blocked; visit a civil registration office",
         )
 
 
@@ -386,7 +399,7 @@ def authenticate(session: Session, bearer: str) -> Caller:
         person = session.get(Person, account.national_code)
         if person is None:
             raise _unauthorized()
-        _check_can_authenticate(person)
+        check_can_authenticate(session, person)
         return Caller(
             "citizen",
             account.username,

@@ -13,6 +13,11 @@
 | SABT_CITIZEN_TOKEN_MINUTES | life of a citizen's bearer token | 30 |
 | SABT_LOGIN_MAX_FAILURES | failed logins in a row that lock an account | 5 |
 | SABT_LOGIN_LOCK_MINUTES | how long such a lock lasts | 15 |
+| SABT_OTP_MINUTES | life of a one-time code sent by SMS | 2 |
+| SABT_OTP_SENDS_PER_HOUR | codes sent to one person or one number in an hour | 5 |
+| SABT_OTP_MAX_ATTEMPTS | wrong entries that spend a code | 3 |
+| SABT_SMS_GATEWAY | `outbox` (a file, `$SABT_HOME/sms/outbox.jsonl`) or `http` | outbox |
+| SABT_SMS_URL, SABT_SMS_API_KEY | the HTTP provider's endpoint and key (`http` only) | — |
 """
 
 import os
@@ -36,6 +41,12 @@ class Settings:
     citizen_token_minutes: int = 30
     login_max_failures: int = 5
     login_lock_minutes: int = 15
+    otp_minutes: int = 2
+    otp_sends_per_hour: int = 5
+    otp_max_attempts: int = 3
+    sms_gateway: str = "outbox"
+    sms_url: str | None = None
+    sms_api_key: str | None = None
 
 
 def _minutes(name: str, default: int) -> int:
@@ -65,7 +76,28 @@ def load() -> Settings:
         citizen_token_minutes=_minutes("SABT_CITIZEN_TOKEN_MINUTES", 30),
         login_max_failures=_minutes("SABT_LOGIN_MAX_FAILURES", 5),
         login_lock_minutes=_minutes("SABT_LOGIN_LOCK_MINUTES", 15),
+        otp_minutes=_minutes("SABT_OTP_MINUTES", 2),
+        otp_sends_per_hour=_minutes("SABT_OTP_SENDS_PER_HOUR", 5),
+        otp_max_attempts=_minutes("SABT_OTP_MAX_ATTEMPTS", 3),
+        sms_gateway=_sms_gateway(),
+        sms_url=os.environ.get("SABT_SMS_URL") or None,
+        sms_api_key=os.environ.get("SABT_SMS_API_KEY") or None,
     )
+
+
+def _sms_gateway() -> str:
+    gateway = os.environ.get("SABT_SMS_GATEWAY") or "outbox"
+    if gateway not in ("outbox", "http"):
+        raise BadInput(
+            "bad_setting",
+            "SABT_SMS_GATEWAY باید outbox یا http باشد",
+            f"SABT_SMS_GATEWAY must be outbox or http, not {gateway!r}",
+        )
+    if gateway == "http" and not os.environ.get("SABT_SMS_URL"):
+        raise BadInput(
+            "bad_setting", "SABT_SMS_URL لازم است", "SABT_SMS_GATEWAY=http needs SABT_SMS_URL"
+        )
+    return gateway
 
 
 def instance_dir(settings: Settings) -> Path:
