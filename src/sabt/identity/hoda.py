@@ -27,6 +27,7 @@ from sabt.identity.service import (
     Unauthorized,
     audit,
     check_can_authenticate,
+    count_failure,
     now_utc,
 )
 from sabt.kit.errors import BadInput, NotFound, SabtError
@@ -237,12 +238,7 @@ class Hoda:
         method, locking it for a while after too many; kept although the request fails."""
         challenge.attempts += 1
         if account is not None:
-            account.otp_failures += 1
-            if account.otp_failures >= self.settings.login_max_failures:
-                minutes = self.settings.login_lock_minutes
-                account.otp_locked_until = now_utc() + timedelta(minutes=minutes)
-                account.otp_failures = 0
-                audit(self.session, "system", "otp.locked", account.username)
+            count_failure(self.session, account, self.settings, "otp")
         self._event(challenge.national_code, "otp", "failure", "wrong_code")
         self.session.commit()
         raise _bad_code()
@@ -261,12 +257,7 @@ class Hoda:
         """The one answer to every failed login; a wrong password counts towards the
         account's lock."""
         if account is not None and reason == "bad_password":
-            account.failed_attempts += 1
-            if account.failed_attempts >= self.settings.login_max_failures:
-                minutes = self.settings.login_lock_minutes
-                account.locked_until = now_utc() + timedelta(minutes=minutes)
-                account.failed_attempts = 0
-                audit(self.session, "system", "account.locked", account.username)
+            count_failure(self.session, account, self.settings, "password")
         if code is not None and self.session.get(Person, code) is not None:
             self._event(code, "password", "failure", reason)
         self.session.commit()

@@ -332,13 +332,25 @@ def _check_not_locked(account: Account | None) -> None:
         )
 
 
+def count_failure(
+    session: Session, account: Account, settings: Settings, method: Literal["password", "otp"]
+) -> None:
+    """One more failure of `method`; too many in a row lock it for a while."""
+    failures, until = (
+        ("failed_attempts", "locked_until") if method == "password"
+        else ("otp_failures", "otp_locked_until")
+    )  # fmt: skip
+    setattr(account, failures, getattr(account, failures) + 1)
+    if getattr(account, failures) >= settings.login_max_failures:
+        setattr(account, until, now_utc() + timedelta(minutes=settings.login_lock_minutes))
+        setattr(account, failures, 0)
+        action = "account.locked" if method == "password" else "otp.locked"
+        audit(session, "system", action, account.username)
+
+
 def _failed(session: Session, account: Account | None, settings: Settings) -> NoReturn:
     if account is not None:
-        account.failed_attempts += 1
-        if account.failed_attempts >= settings.login_max_failures:
-            account.locked_until = now_utc() + timedelta(minutes=settings.login_lock_minutes)
-            account.failed_attempts = 0
-            audit(session, "system", "account.locked", account.username)
+        count_failure(session, account, settings, "password")
         session.commit()
     raise Unauthorized(
         "bad_credentials", "نام کاربری، گذرواژه یا کد یکبارمصرف نادرست است", "wrong credentials"
