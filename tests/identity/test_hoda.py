@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from sabt.api.app import create_app
 from sabt.cli.main import app
-from sabt.identity import sms
+from sabt.identity import hoda, sms
 from sabt.identity.models import AuditEvent, OtpChallenge
 from sabt.kit import clock
 from sabt.kit import settings as settings_module
@@ -89,6 +89,8 @@ def at(delta: timedelta) -> None:
 def test_enrol_then_login_with_password_and_code(
     client: TestClient, engine: Engine, tmp_path: Path
 ) -> None:
+    with Session(engine) as s:  # what the demo prints is what enrolment takes
+        assert hoda.enrolment_example(s) == ALI
     assert enrol(client, tmp_path) == {"status": "enrolled"}
     message = outbox(tmp_path)[-1]
     assert message["to"] == ALI_MOBILE and "هدی" in message["text"]

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from sabt.api.app import create_app
+from sabt.identity import hoda
 from sabt.identity import service as identity
 from sabt.kit import settings as settings_mod
 from sabt.kit.console import DB_HELP, database_url, err, user_errors
@@ -47,11 +48,17 @@ def _demo_accounts(engine: Engine, settings: settings_mod.Settings) -> str:
         admin = identity.init_admin(session, "demo-admin", DEMO_OFFICES["civil_registration"])
         hospital = DEMO_OFFICES["hospital"]
         client_id, secret = identity.add_client(session, "hospital", hospital, "demo")
+        citizen = hoda.enrolment_example(session)
     text = (
         f"staff: username={admin.username} password={admin.password}\n"
         f"       TOTP (add to an authenticator app): {admin.totp_uri}\n"
         f"hospital {hospital}: client_id={client_id} client_secret={secret}\n"
     )
+    if citizen is not None:
+        text += (
+            f"a citizen to enrol in HODA (POST /api/v1/hoda/enrolments): {citizen}\n"
+            "       one-time codes arrive in SABT_HOME/sms/outbox.jsonl\n"
+        )
     path.write_text(text, encoding="utf-8")
     path.chmod(0o600)
     return text

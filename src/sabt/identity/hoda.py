@@ -301,6 +301,22 @@ def history(session: Session, code: str, limit: int = 100) -> list[dict[str, obj
              "outcome": r.outcome, "reason": r.reason} for r in rows]  # fmt: skip
 
 
+def enrolment_example(session: Session) -> dict[str, str] | None:
+    """What a demo user types to enrol: a living person with a booklet serial and a mobile
+    number in their name (the codes then arrive in the SMS outbox)."""
+    row = session.execute(
+        select(Person.national_code, Person.birth_date, Person.booklet_serial,
+               MobileOwnership.mobile)
+        .join(MobileOwnership, MobileOwnership.national_code == Person.national_code)
+        .where(Person.status == "alive", Person.booklet_serial.is_not(None))
+        .order_by(Person.national_code).limit(1)
+    ).first()  # fmt: skip
+    if row is None:
+        return None
+    return {"national_code": row[0], "birth_date": jalali.to_jalali(row[1]),
+            "booklet_serial": str(row[2]), "mobile": row[3]}  # fmt: skip
+
+
 # --- the hotlist (operators) ------------------------------------------------------------
 
 
