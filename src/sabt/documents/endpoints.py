@@ -87,7 +87,7 @@ def ca_certificate(material: Annotated[pades.PdfKeys, Depends(pdf_keys)]) -> Pla
 def issue(
     body: IssueIn,
     caller: Annotated[Caller, Depends(require("documents:issue"))],
-    db: Annotated[Session, Depends(ledger_session)],
+    db: Annotated[Session, Depends(ledger_session, scope="function")],
     signing: Annotated[keys.SigningKeys, Depends(signing_keys)],
     material: Annotated[pades.PdfKeys, Depends(pdf_keys)],
     request: Request,
@@ -113,7 +113,7 @@ def revoke(
     number: Number,
     body: RevokeIn,
     caller: Annotated[Caller, Depends(require("documents:revoke"))],
-    db: Annotated[Session, Depends(ledger_session)],
+    db: Annotated[Session, Depends(ledger_session, scope="function")],
 ) -> dict[str, Any]:
     """Revoke a document with a reason (an authorised registrar); a leaf of the log."""
     document = service.end(db, number, "revoked", body.reason, caller.actor, body.replaced_by)

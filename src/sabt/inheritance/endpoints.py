@@ -51,7 +51,7 @@ def resolve(
         str, Query(min_length=3, max_length=300, description="why; logged for the family")
     ],
     caller: Annotated[Caller, Depends(require("persons:read"))],
-    db: Annotated[Session, Depends(write_session)],
+    db: Annotated[Session, Depends(write_session, scope="function")],
 ) -> dict[str, Any]:
     """The case read from the register, its result, and what needs review (staff with
     `persons:read`; the read is logged against the deceased)."""

@@ -59,7 +59,7 @@ def get_person(
     national_code: CodePath,
     purpose: Purpose,
     caller: Annotated[Caller, Depends(require("persons:read"))],
-    db: Annotated[Session, Depends(write_session)],
+    db: Annotated[Session, Depends(write_session, scope="function")],
 ) -> PersonOut:
     """A person's record in the register (staff with `persons:read`; the read is logged)."""
     person = queries.get_person(db, parse_code(national_code))
@@ -86,7 +86,7 @@ async def notify_birth(
     request: Request,
     response: Response,
     caller: Annotated[Caller, Depends(require("births:notify"))],
-    db: Annotated[Session, Depends(ledger_session)],
+    db: Annotated[Session, Depends(ledger_session, scope="function")],
 ) -> dict[str, Any]:
     """A hospital's birth notification: plain JSON or a FHIR R4B Bundle
     (`Content-Type: application/fhir+json`), as contracts/birth-notification.md defines.
@@ -106,7 +106,7 @@ def declare_birth(
     case_id: Annotated[int, Path(ge=1, description="the case id the notification returned")],
     body: Declaration,
     caller: Annotated[Caller, Depends(require("births:declare"))],
-    db: Annotated[Session, Depends(ledger_session)],
+    db: Annotated[Session, Depends(ledger_session, scope="function")],
 ) -> dict[str, Any]:
     """A parent declares their newborn online (citizen token): confirms or changes the
     proposed first name. Clean and on time → registered with a national code at once;
@@ -121,7 +121,7 @@ async def notify_death(
     request: Request,
     response: Response,
     caller: Annotated[Caller, Depends(require("deaths:notify"))],
-    db: Annotated[Session, Depends(ledger_session)],
+    db: Annotated[Session, Depends(ledger_session, scope="function")],
 ) -> dict[str, Any]:
     """A death notification from a hospital, forensic medicine or (a death abroad) a
     consulate: plain JSON or a FHIR R4B Bundle. Clean and on time → registered at once;
@@ -141,7 +141,7 @@ MarriageId = Annotated[int, Path(ge=1, description="the marriage id")]
 def register_marriage(
     body: MarriageIn,
     caller: Annotated[Caller, Depends(require("marriages:register"))],
-    db: Annotated[Session, Depends(ledger_session)],
+    db: Annotated[Session, Depends(ledger_session, scope="function")],
     response: Response,
 ) -> dict[str, Any]:
     """A marriage from a notary office (or a consulate). Refused with 409 and the article
@@ -165,7 +165,7 @@ def _answer(response: Response, outcome: dict[str, Any]) -> dict[str, Any]:
 def register_divorce(
     body: DivorceIn,
     caller: Annotated[Caller, Depends(require("divorces:register"))],
-    db: Annotated[Session, Depends(ledger_session)],
+    db: Annotated[Session, Depends(ledger_session, scope="function")],
     response: Response,
 ) -> dict[str, Any]:
     """A divorce of a permanent marriage, on a court certificate; records the waiting
@@ -181,7 +181,7 @@ def register_return(
     marriage_id: MarriageId,
     body: ReturnIn,
     caller: Annotated[Caller, Depends(require("divorces:register"))],
-    db: Annotated[Session, Depends(ledger_session)],
+    db: Annotated[Session, Depends(ledger_session, scope="function")],
 ) -> dict[str, Any]:
     """A return (رجوع) in a revocable divorce's waiting period restores the marriage."""
     return marriages.register_return(db, caller, marriage_id, body.returned_at)
@@ -192,7 +192,7 @@ def waive_term(
     marriage_id: MarriageId,
     body: WaiverIn,
     caller: Annotated[Caller, Depends(require("divorces:register"))],
-    db: Annotated[Session, Depends(ledger_session)],
+    db: Annotated[Session, Depends(ledger_session, scope="function")],
 ) -> dict[str, Any]:
     """The rest of a temporary marriage's term is waived (بذل مدت): the marriage ends."""
     return marriages.waive_term(db, caller, marriage_id, body.waived_at)
@@ -250,7 +250,7 @@ def case_history(
 def assign(
     case_id: CaseId,
     caller: Annotated[Caller, Depends(require("queue:act"))],
-    db: Annotated[Session, Depends(ledger_session)],
+    db: Annotated[Session, Depends(ledger_session, scope="function")],
 ) -> dict[str, Any]:
     """Take the case: nobody else may act on it until it is released or decided."""
     return queue.assign(db, caller, case_id)
@@ -260,7 +260,7 @@ def assign(
 def release(
     case_id: CaseId,
     caller: Annotated[Caller, Depends(require("queue:act"))],
-    db: Annotated[Session, Depends(ledger_session)],
+    db: Annotated[Session, Depends(ledger_session, scope="function")],
 ) -> dict[str, Any]:
     """Give the case back to the queue (its holder, or a senior for anyone's)."""
     return queue.release(db, caller, case_id)
@@ -271,7 +271,7 @@ def approve(
     case_id: CaseId,
     body: Decision,
     caller: Annotated[Caller, Depends(require("queue:act"))],
-    db: Annotated[Session, Depends(ledger_session)],
+    db: Annotated[Session, Depends(ledger_session, scope="function")],
 ) -> dict[str, Any]:
     """Approve: registers the birth or death, or applies the correction. Late registrations
     and corrections need a second, different senior (`awaiting_second_approval` first)."""
@@ -283,7 +283,7 @@ def reject(
     case_id: CaseId,
     body: Rejection,
     caller: Annotated[Caller, Depends(require("queue:act"))],
-    db: Annotated[Session, Depends(ledger_session)],
+    db: Annotated[Session, Depends(ledger_session, scope="function")],
 ) -> dict[str, Any]:
     return queue.reject(db, caller, case_id, body.reason)
 
@@ -292,7 +292,7 @@ def reject(
 def file_correction(
     body: CorrectionIn,
     caller: Annotated[Caller, Depends(require("corrections:file"))],
-    db: Annotated[Session, Depends(ledger_session)],
+    db: Annotated[Session, Depends(ledger_session, scope="function")],
 ) -> dict[str, Any]:
     """File a correction of a person's record; it waits for a different senior's approval."""
     return corrections.file(
@@ -305,7 +305,7 @@ def file_correction(
 def file_late_birth(
     body: LateBirthIn,
     caller: Annotated[Caller, Depends(require("births:file"))],
-    db: Annotated[Session, Depends(ledger_session)],
+    db: Annotated[Session, Depends(ledger_session, scope="function")],
     response: Response,
 ) -> dict[str, Any]:
     """A registrar files a birth no hospital notified (a home birth, a child or adult never
@@ -327,7 +327,7 @@ def person_history(
     national_code: CodePath,
     purpose: Purpose,
     caller: Annotated[Caller, Depends(require("persons:read"))],
-    db: Annotated[Session, Depends(write_session)],
+    db: Annotated[Session, Depends(write_session, scope="function")],
 ) -> list[dict[str, Any]]:
     """Every ledger entry about a person (their record and marriages), old values included
     (staff with `persons:read`; the read is logged)."""
