@@ -16,12 +16,18 @@ $(BIN)/.dev: requirements-dev.lock $(BIN)/.runtime
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.lock
 	touch $@
 
+# An independent OpenID Connect client for HODA's tests (panva/openid-client, from npm).
+RP_CLIENT := tests/identity/oidc_client
+$(RP_CLIENT)/node_modules/.installed: $(RP_CLIENT)/package-lock.json
+	npm ci --prefix $(RP_CLIENT) --no-audit --no-fund --loglevel=error
+	touch $@
+
 ## demo: build (once) a synthetic register on SQLite and serve the API on http://127.0.0.1:$(PORT)
 demo: $(BIN)/.runtime
 	$(BIN)/sabt demo --port $(PORT)
 
 ## test: the whole suite (SQLite always; PostgreSQL too when SABT_TEST_DATABASE_URL is set)
-test: $(BIN)/.dev
+test: $(BIN)/.dev $(RP_CLIENT)/node_modules/.installed
 	$(BIN)/python -m pytest -q
 
 ## lint: ruff and mypy
@@ -44,4 +50,4 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml -q --python-version 3.11 --extra dev -o requirements-dev.lock
 
 clean:
-	rm -rf $(VENV) .sabt sabt.db
+	rm -rf $(VENV) .sabt sabt.db $(RP_CLIENT)/node_modules

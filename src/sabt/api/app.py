@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from sabt import __version__
 from sabt.documents import endpoints as documents_endpoints
 from sabt.identity import endpoints as identity_endpoints
+from sabt.identity import oidc_endpoints
 from sabt.inheritance import endpoints as inheritance_endpoints
 from sabt.kit import settings as settings_mod
 from sabt.kit.errors import SabtError
@@ -35,6 +36,7 @@ def create_app(settings: settings_mod.Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(identity_endpoints.router)
+    app.include_router(oidc_endpoints.router)
     app.include_router(registration_endpoints.router)
     app.include_router(inheritance_endpoints.router)
     app.include_router(documents_endpoints.router)

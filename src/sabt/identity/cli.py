@@ -5,19 +5,24 @@ Credentials are printed once, on standard output; only their hashes are kept.
 """
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from sqlalchemy.orm import Session
 
-from sabt.identity import hoda, service
+from sabt.identity import hoda, provider, service
 from sabt.identity.roles import CLIENT_KINDS, ROLES
 from sabt.kit.console import DB_HELP, err, out, user_errors
+from sabt.kit.errors import BadInput
 from sabt.registry.cli import open_register
 from sabt.registry.validation import parse_code
 
 identity_app = typer.Typer(help="Accounts, roles and tokens.", no_args_is_help=True)
-clients_app = typer.Typer(help="Organisations' OAuth2 clients.", no_args_is_help=True)
+clients_app = typer.Typer(
+    help="OAuth2 clients: organisations, and agencies that log citizens in through HODA.",
+    no_args_is_help=True,
+)
 staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 admin_app = typer.Typer(help="The first national administrator.", no_args_is_help=True)
 citizens_app = typer.Typer(help="Citizen accounts (interim, until HODA).", no_args_is_help=True)
@@ -39,16 +44,69 @@ SHOWN_ONCE = "shown once: store it now (only its hash is kept)"
 @clients_app.command("add")
 @user_errors
 def clients_add(
-    kind: Annotated[str, typer.Option("--kind", help=" | ".join(CLIENT_KINDS))],
-    office: OfficeOption,
+    kind: Annotated[
+        str, typer.Option("--kind", help=" | ".join([*CLIENT_KINDS, provider.RELYING_PARTY]))
+    ],
+    office: Annotated[
+        str | None, typer.Option("--office", help="the organisation's office (not for agencies)")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="the agency's name, in Persian")
+    ] = None,
+    sector: Annotated[
+        str | None, typer.Option("--sector", help="the agency (its clients share pairwise ids)")
+    ] = None,
+    redirect_uri: Annotated[
+        list[str] | None, typer.Option("--redirect-uri", help="exact redirect URI (repeatable)")
+    ] = None,
+    post_logout_uri: Annotated[
+        list[str] | None, typer.Option("--post-logout-uri", help="after logout (repeatable)")
+    ] = None,
+    jwks: Annotated[
+        Path | None, typer.Option("--jwks", help="the agency's public JWKS: private_key_jwt")
+    ] = None,
+    public: Annotated[bool, typer.Option("--public", help="no secret: PKCE only")] = False,
+    first_party: Annotated[
+        bool, typer.Option("--first-party", help="the registry's own portal: no consent screen")
+    ] = False,
+    id_token_alg: Annotated[str, typer.Option("--id-token-alg", help="RS256 | ES256")] = "RS256",
     db: DbOption = None,
 ) -> None:
-    """Add an organisation's client; prints its client_id and client_secret."""
+    """Add a client: an organisation at its office, or an agency that logs citizens in
+    through HODA (`--kind relying-party`). Prints client_id and, if it has one,
+    client_secret."""
+    if kind != provider.RELYING_PARTY:
+        if office is None:
+            raise BadInput("office_needed", "--office لازم است", f"--office is needed for {kind}")
+        with Session(open_register(db)) as session, session.begin():
+            client_id, secret = service.add_client(session, kind, office, actor="cli")
+        _print_client(client_id, secret)
+        return
+    if not name or not sector:
+        raise BadInput(
+            "name_needed", "--name و --sector لازم است", "--name and --sector are needed"
+        )
     with Session(open_register(db)) as session, session.begin():
-        client_id, secret = service.add_client(session, kind, office, actor="cli")
+        new = provider.add_relying_party(
+            session, name=name, sector=sector, redirect_uris=redirect_uri or [], actor="cli",
+            jwks=_read_jwks(jwks) if jwks else None, public=public, first_party=first_party,
+            post_logout_uris=post_logout_uri or [], id_token_alg=id_token_alg,
+        )  # fmt: skip
+    _print_client(new.client_id, new.client_secret)
+
+
+def _read_jwks(path: Path) -> str:
+    try:
+        return path.read_text("utf-8")
+    except OSError as exc:
+        raise BadInput("bad_file", f"پرونده خوانده نشد: {path}", f"cannot read {path}") from exc
+
+
+def _print_client(client_id: str, secret: str | None) -> None:
     out(f"client_id={client_id}")
-    out(f"client_secret={secret}")
-    err.print(f"the client secret is {SHOWN_ONCE}")
+    if secret:
+        out(f"client_secret={secret}")
+        err.print(f"the client secret is {SHOWN_ONCE}")
 
 
 def _print_staff(staff: service.NewStaff) -> None:

@@ -1,16 +1,17 @@
 """Tokens for organisations (OAuth2 client credentials), staff (password + TOTP) and
 citizens; and the dependencies every other router authorises with."""
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from sabt.identity import hoda as hoda_core
-from sabt.identity import oauth, service, sms
+from sabt.identity import oauth, provider, service, sms
 from sabt.identity.models import Account
 from sabt.identity.schemas import (
     CitizenLogin,
@@ -18,6 +19,7 @@ from sabt.identity.schemas import (
     EnrolIn,
     HodaLoginIn,
     OtpIn,
+    RelyingPartyIn,
     StaffLogin,
     TokenOut,
 )
@@ -52,10 +54,13 @@ def require(scope: str) -> Callable[[Caller], Caller]:
     return check
 
 
-@router.post("/oauth/token", summary="Token for an organisation (client credentials)")
-async def oauth_token(request: Request) -> JSONResponse:
-    """RFC 6749 §4.4: `grant_type=client_credentials`, the client authenticated with HTTP
-    Basic or `client_id`/`client_secret` in the form; `scope` optional."""
+@router.post("/oauth/token", summary="Token endpoint (client credentials; OpenID Connect code)")
+async def oauth_token(request: Request) -> Response:
+    """For organisations, RFC 6749 §4.4: `grant_type=client_credentials`, the client
+    authenticated with HTTP Basic or `client_id`/`client_secret` in the form; `scope`
+    optional. For agencies logging citizens in through HODA, `grant_type=authorization_code`
+    (OpenID Connect Core §3.1.3) with `client_secret_basic`, `private_key_jwt`, or (public
+    clients) the PKCE verifier alone."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     # the database and the argon2 check block: in a worker thread, not on the event loop
     response = await run_in_threadpool(_token_response, request, form)
@@ -63,19 +68,18 @@ async def oauth_token(request: Request) -> JSONResponse:
     return response
 
 
-def _token_response(request: Request, form: dict[str, str]) -> JSONResponse:
+def _token_response(request: Request, form: dict[str, str]) -> Response:
     with Session(request.app.state.engine, expire_on_commit=False) as db:
-        response = oauth.token_response(
+        return oauth.token_response(
             db, request.app.state.settings, str(request.url), request.headers, form
         )
-        if response.status_code == 200:
-            db.commit()
-    return response
 
 
 @router.post("/api/v1/identity/staff/token", response_model=TokenOut)
 def staff_token(
-    body: StaffLogin, request: Request, db: Annotated[Session, Depends(write_session)]
+    body: StaffLogin,
+    request: Request,
+    db: Annotated[Session, Depends(write_session, scope="function")],
 ) -> dict[str, str | int]:
     """A staff member's bearer token: username, password and the current TOTP code."""
     settings = request.app.state.settings
@@ -84,7 +88,9 @@ def staff_token(
 
 @router.post("/api/v1/identity/citizens/token", response_model=TokenOut)
 def citizen_token(
-    body: CitizenLogin, request: Request, db: Annotated[Session, Depends(write_session)]
+    body: CitizenLogin,
+    request: Request,
+    db: Annotated[Session, Depends(write_session, scope="function")],
 ) -> dict[str, str | int]:
     """A citizen's bearer token (interim: password only; HODA adds the OTP)."""
     try:
@@ -98,7 +104,9 @@ def citizen_token(
 # --- HODA: enrolment, login, the citizen's own methods and history ---------------------
 
 
-def hoda(request: Request, db: Annotated[Session, Depends(write_session)]) -> hoda_core.Hoda:
+def hoda(
+    request: Request, db: Annotated[Session, Depends(write_session, scope="function")]
+) -> hoda_core.Hoda:
     settings = request.app.state.settings
     return hoda_core.Hoda(db, settings, sms.gateway(settings), hoda_core.otp_key(settings.home))
 
@@ -161,7 +169,45 @@ def lock_method(
     method: Literal["password", "otp"],
     action: Literal["lock", "unlock"],
     caller: CitizenDep,
-    db: Annotated[Session, Depends(write_session)],
+    db: Annotated[Session, Depends(write_session, scope="function")],
 ) -> dict[str, bool]:
     """Lock or unlock one's own password or OTP method."""
     return hoda_core.set_method_lock(db, caller.national_code or "", method, action == "lock")
+
+
+@router.get("/api/v1/hoda/me/consents", tags=["hoda"])
+def my_consents(caller: CitizenDep, db: Annotated[Session, Depends(session)]) -> dict[str, object]:
+    """The agencies the citizen allowed to receive their details, what, and until when."""
+    account = db.get(Account, caller.account_id)
+    assert account is not None  # authenticate() found it
+    return {"consents": provider.consents_of(db, account)}
+
+
+@router.delete("/api/v1/hoda/me/consents/{consent_id}", tags=["hoda"], status_code=204)
+def withdraw_consent(
+    consent_id: int,
+    caller: CitizenDep,
+    db: Annotated[Session, Depends(write_session, scope="function")],
+) -> Response:
+    """Withdraw a consent: the agency's tokens stop working and it must ask again."""
+    account = db.get(Account, caller.account_id)
+    assert account is not None
+    provider.withdraw_consent(db, account, consent_id)
+    return Response(status_code=204)
+
+
+@router.post("/api/v1/identity/relying-parties", tags=["identity"], status_code=201)
+def add_relying_party(
+    body: RelyingPartyIn,
+    caller: Annotated[Caller, Depends(require("identity:admin"))],
+    db: Annotated[Session, Depends(write_session, scope="function")],
+) -> dict[str, str | None]:
+    """Register an agency with HODA; the secret (when it has one) is shown once."""
+    new = provider.add_relying_party(
+        db, name=body.name, sector=body.sector, redirect_uris=body.redirect_uris,
+        actor=caller.actor, jwks=json.dumps(body.jwks) if body.jwks else None,
+        public=body.public, first_party=body.first_party,
+        post_logout_uris=body.post_logout_redirect_uris,
+        id_token_alg=body.id_token_signed_response_alg,
+    )  # fmt: skip
+    return new.as_json()

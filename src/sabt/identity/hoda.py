@@ -424,10 +424,20 @@ def _bad_code() -> BadInput:
     )
 
 
-@cache
 def otp_key(home: Path) -> bytes:
     """The HMAC key of stored one-time codes, outside the database; made on first use."""
-    path = home / "keys" / "otp.key"
+    return instance_key(home, "otp.key")
+
+
+def pairwise_key(home: Path) -> bytes:
+    """The HMAC key of pairwise subject identifiers (`sub`); losing it changes every `sub`."""
+    return instance_key(home, "pairwise.key")
+
+
+@cache
+def instance_key(home: Path, name: str) -> bytes:
+    """A 256-bit secret of this instance in `$SABT_HOME/keys`, made on first use."""
+    path = home / "keys" / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         path.write_bytes(secrets.token_bytes(32))

@@ -25,16 +25,27 @@ from sabt.kit.orm import Base
 
 
 class Client(Base):
-    """An organisation's OAuth2 client (client-credentials grant), tied to its office."""
+    """An OAuth2 client: an organisation of the register (client-credentials grant, tied to
+    its office), or an agency that logs citizens in through HODA (a relying party of the
+    OpenID Connect provider: its sector, redirect URIs, and how it authenticates)."""
 
     __tablename__ = "identity_client"
     client_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    secret_hash: Mapped[str] = mapped_column(String(200))
+    secret_hash: Mapped[str | None] = mapped_column(String(200))  # None: key or public client
     kind: Mapped[str] = mapped_column(String(24))
-    office: Mapped[str] = mapped_column(ForeignKey("office.code"), index=True)
+    office: Mapped[str | None] = mapped_column(ForeignKey("office.code"), index=True)
     scopes: Mapped[str] = mapped_column(String(400))  # space-separated
     created_at: Mapped[datetime] = mapped_column(DateTime)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # relying parties only
+    name: Mapped[str | None] = mapped_column(String(200))
+    sector: Mapped[str | None] = mapped_column(String(80))  # pairwise `sub` is per sector
+    redirect_uris: Mapped[str | None] = mapped_column(Text)  # JSON list
+    post_logout_uris: Mapped[str | None] = mapped_column(Text)  # JSON list
+    jwks: Mapped[str | None] = mapped_column(Text)  # JSON key set, for private_key_jwt
+    auth_method: Mapped[str | None] = mapped_column(String(32))
+    id_token_alg: Mapped[str | None] = mapped_column(String(8))
+    first_party: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Account(Base):
@@ -82,6 +93,9 @@ class Token(Base):
     issued_at: Mapped[datetime] = mapped_column(DateTime)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A citizen's token issued to a relying party (OpenID Connect): that client. It opens
+    # the userinfo endpoint only, not the register's API.
+    audience: Mapped[str | None] = mapped_column(String(40))
     __table_args__ = (
         CheckConstraint("(client_id is null) <> (account_id is null)", name="one_holder"),
     )
@@ -161,3 +175,83 @@ class AuthEvent(Base):
         CheckConstraint("outcome in ('success', 'failure')", name="outcome"),
         Index("ix_identity_auth_event_code_at", "national_code", "at"),
     )
+
+
+class AuthorizationCode(Base):
+    """An OpenID Connect authorization code (kept as a digest): for whom, to which client
+    and redirect URI, with the PKCE challenge, nonce and the level reached at login. Used
+    once; a second use revokes the token the first one gave."""
+
+    __tablename__ = "identity_oidc_code"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("identity_client.client_id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("identity_account.id"))
+    redirect_uri: Mapped[str] = mapped_column(Text)
+    scope: Mapped[str] = mapped_column(String(400))
+    nonce: Mapped[str | None] = mapped_column(String(255))
+    code_challenge: Mapped[str | None] = mapped_column(String(128))
+    acr: Mapped[str] = mapped_column(String(40))
+    auth_time: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    token_digest: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (Index("ix_identity_oidc_code_nonce", "client_id", "nonce"),)
+
+
+class Interaction(Base):
+    """A login in progress at HODA's pages for one authorization request: the request's
+    parameters, the step reached, and the browser it belongs to (a cookie's digest)."""
+
+    __tablename__ = "identity_oidc_interaction"
+    id: Mapped[str] = mapped_column(String(48), primary_key=True)
+    browser_digest: Mapped[str] = mapped_column(String(64))
+    csrf_digest: Mapped[str] = mapped_column(String(64))
+    client_id: Mapped[str] = mapped_column(ForeignKey("identity_client.client_id"))
+    params: Mapped[str] = mapped_column(Text)  # canonical JSON of the request's parameters
+    step: Mapped[str] = mapped_column(String(8))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("identity_account.id"))
+    otp_handle: Mapped[str | None] = mapped_column(String(48))
+    acr: Mapped[str | None] = mapped_column(String(40))
+    auth_time: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (CheckConstraint("step in ('login', 'otp', 'consent', 'done')", name="step"),)
+
+
+class LoginSession(Base):
+    """A citizen signed in at HODA in one browser (single sign-on across agencies, ended
+    by logout or its expiry)."""
+
+    __tablename__ = "identity_oidc_session"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("identity_account.id"), index=True)
+    acr: Mapped[str] = mapped_column(String(40))
+    auth_time: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Consent(Base):
+    """What a citizen allowed an agency (a sector: all its clients) to receive, until when;
+    withdrawn by the citizen at any time."""
+
+    __tablename__ = "identity_consent"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("identity_account.id"))
+    sector: Mapped[str] = mapped_column(String(80))
+    scopes: Mapped[str] = mapped_column(String(400))
+    granted_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    __table_args__ = (Index("ix_identity_consent_account_sector", "account_id", "sector"),)
+
+
+class AssertionId(Base):
+    """The `jti` of a client's signed assertion (private_key_jwt), kept until it expires so
+    that it cannot be replayed."""
+
+    __tablename__ = "identity_assertion_jti"
+    client_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    jti: Mapped[str] = mapped_column(String(255), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)

@@ -1,5 +1,7 @@
 """Input and output models of the authorisation core's endpoints."""
 
+from typing import Any, Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -61,3 +63,29 @@ class OtpIn(BaseModel):
         "challenge": "…", "otp": "123456"}]})  # fmt: skip
     challenge: str = Field(min_length=10, max_length=64)
     otp: str = Field(min_length=6, max_length=6)
+
+
+class RelyingPartyIn(BaseModel):
+    """An agency that logs citizens in through HODA (an OpenID Connect relying party)."""
+
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "بانک ملی ایران",
+                    "sector": "bank-melli",
+                    "redirect_uris": ["https://bmi.example/callback"],
+                }
+            ]
+        },
+    )
+    name: str = Field(min_length=2, max_length=200)
+    sector: str = Field(min_length=2, max_length=80, description="clients of one agency share it")
+    redirect_uris: list[str] = Field(min_length=1, max_length=20)
+    post_logout_redirect_uris: list[str] = Field(default_factory=list, max_length=20)
+    jwks: dict[str, Any] | None = Field(None, description="public keys: private_key_jwt")
+    public: bool = Field(False, description="no secret: PKCE only (apps on phones)")
+    first_party: bool = Field(False, description="the registry's own portal")
+    id_token_signed_response_alg: Literal["RS256", "ES256"] = "RS256"

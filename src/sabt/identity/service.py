@@ -137,7 +137,7 @@ def add_client(session: Session, kind: str, office_code: str, actor: str) -> tup
     session.add(
         Client(
             client_id=client_id,
-            secret_hash=credentials.hash_secret(secret),
+            secret_hash=credentials.client_secret_digest(secret),
             kind=kind,
             office=office.code,
             scopes=" ".join(sorted(scopes)),
@@ -397,12 +397,14 @@ def authenticate(session: Session, bearer: str) -> Caller:
     token = session.get(Token, credentials.token_digest(bearer)) if bearer else None
     if token is None or token.revoked or token.expires_at <= now_utc():
         raise _unauthorized()
+    if token.audience is not None:  # an agency's token: for HODA's userinfo only
+        raise _unauthorized()
     scopes = frozenset(token.scopes.split())
     if token.client_id is not None:
         client = find_client(session, token.client_id)
         if client is None:
             raise _unauthorized()
-        place = place_of(office_of(session, client.office))
+        place = place_of(office_of(session, client.office or ""))
         return Caller("client", client.client_id, scopes, place)
     account = session.get(Account, token.account_id)
     if account is None or account.disabled:

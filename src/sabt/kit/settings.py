@@ -18,6 +18,10 @@
 | SABT_OTP_MAX_ATTEMPTS | wrong entries that spend a code | 3 |
 | SABT_SMS_GATEWAY | `outbox` (a file, `$SABT_HOME/sms/outbox.jsonl`) or `http` | outbox |
 | SABT_SMS_URL, SABT_SMS_API_KEY | the HTTP provider's endpoint and key (`http` only) | — |
+| SABT_OIDC_KEYS | HODA's OpenID Connect signing keys (RS256, ES256) | $SABT_HOME/keys/oidc |
+| SABT_OIDC_TOKEN_MINUTES | life of an access token and an ID token issued to an agency | 10 |
+| SABT_OIDC_SESSION_MINUTES | life of a citizen's sign-in at HODA (single sign-on) | 30 |
+| SABT_CONSENT_DAYS | how long a citizen's consent to an agency lasts | 365 |
 """
 
 import os
@@ -47,6 +51,9 @@ class Settings:
     sms_gateway: str = "outbox"
     sms_url: str | None = None
     sms_api_key: str | None = None
+    oidc_token_minutes: int = 10
+    oidc_session_minutes: int = 30
+    consent_days: int = 365
 
 
 def _minutes(name: str, default: int) -> int:
@@ -82,6 +89,9 @@ def load() -> Settings:
         sms_gateway=_sms_gateway(),
         sms_url=os.environ.get("SABT_SMS_URL") or None,
         sms_api_key=os.environ.get("SABT_SMS_API_KEY") or None,
+        oidc_token_minutes=_minutes("SABT_OIDC_TOKEN_MINUTES", 10),
+        oidc_session_minutes=_minutes("SABT_OIDC_SESSION_MINUTES", 30),
+        consent_days=_minutes("SABT_CONSENT_DAYS", 365),
     )
 
 

@@ -1,0 +1,82 @@
+"""The OpenID Connect provider's signing keys, never the documents' keys: an RSA key
+(RS256, which the standard requires every provider to offer) and an EC P-256 key (ES256),
+as private JWK files in `$SABT_OIDC_KEYS` (else `$SABT_HOME/keys/oidc`), created on first
+use. Every token names its key by `kid`, so a key can be rotated by adding a new file."""
+
+import json
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from joserfc.jwk import ECKey, KeySet, RSAKey
+
+from sabt.kit import clock
+from sabt.kit.errors import BadInput
+
+ALGORITHMS = ("RS256", "ES256")
+
+
+@dataclass(frozen=True)
+class OidcKeys:
+    signing: dict[str, RSAKey | ECKey]  # by algorithm
+    public: KeySet
+
+    def kid(self, alg: str) -> str:
+        return str(self.signing[alg].kid)
+
+
+def key_dir(home: Path) -> Path:
+    given = os.environ.get("SABT_OIDC_KEYS")
+    return Path(given) if given else home / "keys" / "oidc"
+
+
+@cache
+def load(folder: Path) -> OidcKeys:
+    """The keys in `folder` (the newest of each algorithm signs), created when missing."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for alg in ALGORITHMS:
+        if not list(folder.glob(f"{alg.lower()}-*.jwk.json")):
+            _create(folder, alg)
+    signing: dict[str, RSAKey | ECKey] = {}
+    every: list[RSAKey | ECKey] = []
+    for alg in ALGORITHMS:
+        keys = [_read(p, alg) for p in sorted(folder.glob(f"{alg.lower()}-*.jwk.json"))]
+        signing[alg] = keys[-1]
+        every += keys
+    public = KeySet([type(k).import_key(k.as_dict(private=False)) for k in every])
+    return OidcKeys(signing, public)
+
+
+def _create(folder: Path, alg: str) -> None:
+    params: Any = {"use": "sig", "alg": alg}
+    key: RSAKey | ECKey = (
+        RSAKey.generate_key(2048, parameters=params, private=True)
+        if alg == "RS256"
+        else ECKey.generate_key("P-256", parameters=params, private=True)
+    )
+    kid = f"{alg.lower()}-{clock.now():%Y%m%d}-{key.thumbprint()[:8]}"
+    data = {**key.as_dict(private=True), "kid": kid}
+    path = folder / f"{kid}.jwk.json"
+    path.write_text(json.dumps(data), "utf-8")
+    path.chmod(0o600)
+
+
+def _read(path: Path, alg: str) -> RSAKey | ECKey:
+    kind = RSAKey if alg == "RS256" else ECKey
+    try:
+        key = kind.import_key(json.loads(path.read_text("utf-8")))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BadInput(
+            "bad_key",
+            f"پروندهٔ کلید HODA نامعتبر است: {path}",
+            f"{path} is not a private {alg} JWK",
+        ) from exc
+    if not key.is_private or key.kid is None:
+        raise BadInput(
+            "bad_key",
+            f"پروندهٔ کلید HODA باید کلید خصوصی با kid باشد: {path}",
+            f"{path} must hold a private key with a kid",
+        )
+    return key

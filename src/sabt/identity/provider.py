@@ -1,0 +1,436 @@
+"""Use cases of HODA's OpenID Connect provider that keep state: the agencies registered as
+relying parties, logins in progress at HODA's pages (interactions), a citizen's sign-in
+in a browser (sessions), consents per agency, authorization codes, and the `jti` of
+client assertions. The protocol itself is Authlib's (`oauth.py`, `oidc.py`).
+
+Every secret a browser or a client holds (interaction and session cookies, CSRF tokens,
+codes) is stored only as a SHA-256 digest: each is 256 random bits.
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from sabt.identity import claims, credentials
+from sabt.identity.models import (
+    Account,
+    AssertionId,
+    AuthorizationCode,
+    Client,
+    Consent,
+    Interaction,
+    LoginSession,
+    Token,
+)
+from sabt.identity.service import Forbidden, audit, check_can_authenticate, now_utc
+from sabt.kit import canonical
+from sabt.kit.errors import BadInput, NotFound
+from sabt.persian import places
+from sabt.registry.models import Person
+
+RELYING_PARTY = "relying-party"
+INTERACTION_MINUTES = 15
+# RFC 6749 §4.1.2: a code must expire shortly after it is issued (10 minutes at most).
+CODE_SECONDS = 120
+AUTH_METHODS = ("client_secret_basic", "private_key_jwt", "none")
+_SECTOR = re.compile(r"^[a-z0-9][a-z0-9.-]{1,79}$")
+
+
+@dataclass(frozen=True)
+class Login:
+    """A citizen authenticated at HODA: the account, the level reached and when."""
+
+    account: Account
+    acr: str
+    auth_time: datetime
+
+
+@dataclass(frozen=True)
+class NewRelyingParty:
+    client_id: str
+    client_secret: str | None  # None for private_key_jwt and public clients
+
+    def as_json(self) -> dict[str, str | None]:
+        return {"client_id": self.client_id, "client_secret": self.client_secret}
+
+
+# --- relying parties ----------------------------------------------------------------------
+
+
+def add_relying_party(
+    session: Session,
+    *,
+    name: str,
+    sector: str,
+    redirect_uris: list[str],
+    actor: str,
+    jwks: str | None = None,
+    public: bool = False,
+    first_party: bool = False,
+    post_logout_uris: list[str] | None = None,
+    id_token_alg: str = "RS256",
+) -> NewRelyingParty:
+    """Register an agency's client. It authenticates with a secret (shown once), with its
+    keys (`jwks`: private_key_jwt), or not at all (`public`: PKCE is then required)."""
+    name = " ".join(name.split())
+    _check_relying_party(name, sector, redirect_uris + (post_logout_uris or []), id_token_alg)
+    if jwks is not None and public:
+        raise _bad("a public client has no keys", "کارخواه عمومی کلید ندارد")
+    method = "private_key_jwt" if jwks else "none" if public else "client_secret_basic"
+    client_id = f"rp-{sector.replace('.', '-')[:24]}-{credentials.new_token()[:10]}".lower()
+    secret = credentials.new_token() if method == "client_secret_basic" else None
+    session.add(Client(
+        client_id=client_id, kind=RELYING_PARTY, office=None, created_at=now_utc(),
+        secret_hash=credentials.client_secret_digest(secret) if secret else None,
+        scopes=" ".join(sorted(claims.OIDC_SCOPES)), name=name, sector=sector,
+        redirect_uris=json.dumps(redirect_uris),
+        post_logout_uris=json.dumps(post_logout_uris or []),
+        jwks=_checked_jwks(jwks) if jwks else None, auth_method=method,
+        id_token_alg=id_token_alg, first_party=first_party,
+    ))  # fmt: skip
+    audit(session, actor, "client.added", client_id, kind=RELYING_PARTY, name=name,
+          sector=sector, redirect_uris=redirect_uris, auth_method=method,
+          first_party=first_party)  # fmt: skip
+    return NewRelyingParty(client_id, secret)
+
+
+def relying_party(session: Session, client_id: str) -> Client | None:
+    client = session.get(Client, client_id) if client_id else None
+    if client is None or client.disabled or client.kind != RELYING_PARTY:
+        return None
+    return client
+
+
+def uris(raw: str | None) -> list[str]:
+    return list(json.loads(raw)) if raw else []
+
+
+def _check_relying_party(name: str, sector: str, all_uris: list[str], alg: str) -> None:
+    if not 2 <= len(name) <= 200:
+        raise _bad("the name must be 2-200 characters", "نام سازمان باید ۲ تا ۲۰۰ نویسه باشد")
+    if not _SECTOR.match(sector):
+        raise _bad(
+            "the sector must be 2-80 lowercase letters, digits, dots or dashes (e.g. bank-melli)",
+            "بخش (sector) باید ۲ تا ۸۰ حرف کوچک لاتین، رقم، نقطه یا خط تیره باشد",
+        )
+    if not all_uris or not any(all_uris):
+        raise _bad("at least one redirect URI is needed", "دست‌کم یک نشانی بازگشت لازم است")
+    for uri in all_uris:
+        parts = urlsplit(uri)
+        local = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if not (parts.scheme == "https" or local) or not parts.netloc or parts.fragment:
+            raise _bad(
+                f"{uri!r} must be an absolute https URL (http only on this machine), no fragment",
+                f"نشانی بازگشت باید https و کامل و بی‌بخش # باشد: {uri}",
+            )
+    if alg not in ("RS256", "ES256"):
+        raise _bad(
+            "the ID token algorithm must be RS256 or ES256", "الگوریتم باید RS256 یا ES256 باشد"
+        )
+
+
+def _checked_jwks(raw: str) -> str:
+    try:
+        keys = KeySet.import_key_set(json.loads(raw))
+    except (ValueError, TypeError, KeyError, JoseError) as exc:
+        raise _bad(
+            "the key set is not a JSON Web Key Set", "مجموعهٔ کلید (JWKS) نامعتبر است"
+        ) from exc
+    if not keys.keys or any(k.is_private for k in keys.keys):
+        raise _bad(
+            "the key set must hold public keys only, at least one",
+            "مجموعهٔ کلید باید دست‌کم یک کلید عمومی و هیچ کلید خصوصی نداشته باشد",
+        )
+    return json.dumps(keys.as_dict(private=False))
+
+
+def _bad(en: str, fa: str) -> BadInput:
+    return BadInput("bad_relying_party", fa, en)
+
+
+# --- interactions: a login in progress at HODA's pages ------------------------------------
+
+
+@dataclass(frozen=True)
+class NewInteraction:
+    interaction: Interaction
+    browser_secret: str  # the cookie that binds it to this browser
+    csrf: str  # the token every form of it carries
+
+
+def start_interaction(
+    session: Session, client: Client, params: dict[str, str], login: Login | None
+) -> NewInteraction:
+    """A login for one authorization request; at the consent step when the citizen is
+    already signed in."""
+    now = now_utc()
+    browser, csrf = credentials.new_token(), credentials.new_token()
+    ix = Interaction(
+        id=credentials.new_token(), browser_digest=credentials.token_digest(browser),
+        csrf_digest=credentials.token_digest(csrf), client_id=client.client_id,
+        params=canonical.dumps(params).decode(), step="login", created_at=now,
+        expires_at=now + timedelta(minutes=INTERACTION_MINUTES),
+    )  # fmt: skip
+    if login is not None:
+        signed_in(ix, login)
+        ix.step = "consent"
+    session.add(ix)
+    return NewInteraction(ix, browser, csrf)
+
+
+def interaction(session: Session, ix_id: str, browser_secret: str | None) -> Interaction:
+    """The live interaction of this browser; NotFound otherwise (expired, finished, or
+    opened in another browser)."""
+    ix = session.get(Interaction, ix_id) if ix_id else None
+    if (
+        ix is None or ix.step == "done" or ix.expires_at <= now_utc() or not browser_secret
+        or not credentials.same_digest(credentials.token_digest(browser_secret), ix.browser_digest)
+    ):  # fmt: skip
+        raise NotFound(
+            "interaction_expired",
+            "این صفحهٔ ورود منقضی شده یا از مرورگر دیگری است؛ از سامانهٔ سازمان دوباره وارد شوید",
+            "this sign-in has expired or belongs to another browser: start again at the agency",
+        )
+    return ix
+
+
+def new_csrf(ix: Interaction) -> str:
+    """A fresh CSRF token for the next form of `ix` (the previous one stops working)."""
+    csrf = credentials.new_token()
+    ix.csrf_digest = credentials.token_digest(csrf)
+    return csrf
+
+
+def check_csrf(ix: Interaction, given: str) -> None:
+    if not given or not credentials.same_digest(credentials.token_digest(given), ix.csrf_digest):
+        raise BadInput(
+            "csrf_failed",
+            "فرم منقضی شده است؛ صفحه را دوباره باز کنید",
+            "the form has expired (CSRF check failed): reload the page",
+        )
+
+
+def params_of(ix: Interaction) -> dict[str, str]:
+    return dict(canonical.loads(ix.params))
+
+
+def signed_in(ix: Interaction, login: Login) -> None:
+    ix.account_id, ix.acr, ix.auth_time = login.account.id, login.acr, login.auth_time
+    ix.otp_handle = None
+
+
+def login_of(session: Session, ix: Interaction) -> Login:
+    account = session.get(Account, ix.account_id)
+    assert account is not None and ix.acr is not None and ix.auth_time is not None
+    return Login(account, ix.acr, ix.auth_time)
+
+
+# --- sessions: a citizen signed in at HODA in one browser ----------------------------------
+
+
+def open_session(session: Session, login: Login, minutes: int) -> str:
+    """Sign the citizen in for single sign-on; returns the cookie's value."""
+    secret = credentials.new_token()
+    session.add(LoginSession(
+        digest=credentials.token_digest(secret), account_id=login.account.id, acr=login.acr,
+        auth_time=login.auth_time, expires_at=now_utc() + timedelta(minutes=minutes),
+    ))  # fmt: skip
+    return secret
+
+
+def live_session(session: Session, secret: str | None) -> Login | None:
+    """The sign-in a cookie stands for, if it is still good and its citizen may still
+    authenticate (a death, the hotlist or a lock ends it at once)."""
+    row = session.get(LoginSession, credentials.token_digest(secret)) if secret else None
+    if row is None or row.ended_at is not None or row.expires_at <= now_utc():
+        return None
+    account = session.get(Account, row.account_id)
+    if account is None or account.disabled or account.password_locked:
+        return None
+    if not may_authenticate(session, account):
+        return None
+    return Login(account, row.acr, row.auth_time)
+
+
+def end_session(session: Session, secret: str | None) -> None:
+    row = session.get(LoginSession, credentials.token_digest(secret)) if secret else None
+    if row is not None and row.ended_at is None:
+        row.ended_at = now_utc()
+
+
+def may_authenticate(session: Session, account: Account) -> bool:
+    person = session.get(Person, account.national_code) if account.national_code else None
+    if person is None:
+        return False
+    try:
+        check_can_authenticate(session, person)
+    except Forbidden:  # a death or the hotlist
+        return False
+    return True
+
+
+# --- consent, per agency ---------------------------------------------------------------------
+
+
+def consent_covers(session: Session, account: Account, sector: str, scopes: frozenset[str]) -> bool:
+    now = now_utc()
+    rows = session.scalars(select(Consent).where(
+        Consent.account_id == account.id, Consent.sector == sector,
+        Consent.withdrawn_at.is_(None), Consent.expires_at > now,
+    ))  # fmt: skip
+    return any(scopes <= frozenset(row.scopes.split()) for row in rows)
+
+
+def grant_consent(
+    session: Session, account: Account, sector: str, scopes: frozenset[str], days: int
+) -> None:
+    """Record the citizen's consent; it replaces the agency's earlier one."""
+    now = now_utc()
+    _withdraw_all(session, account, sector, now)
+    session.add(Consent(account_id=account.id, sector=sector, scopes=" ".join(sorted(scopes)),
+                        granted_at=now, expires_at=now + timedelta(days=days)))  # fmt: skip
+
+
+def consents_of(session: Session, account: Account) -> list[dict[str, object]]:
+    """The citizen's live consents, each with the agencies of its sector."""
+    now = now_utc()
+    rows = session.scalars(
+        select(Consent)
+        .where(Consent.account_id == account.id, Consent.withdrawn_at.is_(None),
+               Consent.expires_at > now)
+        .order_by(Consent.granted_at.desc())
+    )  # fmt: skip
+    return [
+        {"id": row.id, "sector": row.sector, "agencies": _agencies(session, row.sector),
+         "scopes": row.scopes.split(), "granted_at": row.granted_at.isoformat() + "Z",
+         "expires_at": row.expires_at.isoformat() + "Z"}
+        for row in rows
+    ]  # fmt: skip
+
+
+def withdraw_consent(session: Session, account: Account, consent_id: int) -> None:
+    """Withdraw a consent: the agency's tokens for this citizen stop working at once."""
+    row = session.get(Consent, consent_id)
+    if row is None or row.account_id != account.id or row.withdrawn_at is not None:
+        raise NotFound("no_consent", "چنین رضایتی یافت نشد", f"no live consent {consent_id}")
+    _withdraw_all(session, account, row.sector, now_utc())
+    audit(session, f"citizen:{account.national_code}", "consent.withdrawn", row.sector)
+
+
+def _withdraw_all(session: Session, account: Account, sector: str, now: datetime) -> None:
+    session.execute(
+        update(Consent)
+        .where(Consent.account_id == account.id, Consent.sector == sector,
+               Consent.withdrawn_at.is_(None))
+        .values(withdrawn_at=now)
+    )  # fmt: skip
+    clients = select(Client.client_id).where(Client.sector == sector)
+    session.execute(
+        update(Token)
+        .where(Token.account_id == account.id, Token.audience.in_(clients))
+        .values(revoked=True)
+    )
+
+
+def _agencies(session: Session, sector: str) -> list[str]:
+    names = session.scalars(
+        select(Client.name).where(Client.sector == sector, Client.kind == RELYING_PARTY)
+    )
+    return sorted({n for n in names if n})
+
+
+# --- authorization codes and client assertions ---------------------------------------------
+
+
+def save_code(session: Session, code: str, client: Client, login: Login, redirect_uri: str,
+              scope: str, nonce: str | None, challenge: str | None) -> None:  # fmt: skip
+    now = now_utc()
+    session.add(AuthorizationCode(
+        digest=credentials.token_digest(code), client_id=client.client_id,
+        account_id=login.account.id, redirect_uri=redirect_uri, scope=scope, nonce=nonce,
+        code_challenge=challenge, acr=login.acr, auth_time=login.auth_time, created_at=now,
+        expires_at=now + timedelta(seconds=CODE_SECONDS),
+    ))  # fmt: skip
+
+
+def take_code(session: Session, code: str, client_id: str) -> AuthorizationCode | None:
+    """The unused, unexpired code issued to this client. A code used before revokes the
+    token it gave (RFC 6749 §4.1.2) and is refused; the caller must keep that change."""
+    row = session.get(AuthorizationCode, credentials.token_digest(code)) if code else None
+    if row is None or row.client_id != client_id:
+        return None
+    if row.used_at is not None:
+        if row.token_digest:
+            token = session.get(Token, row.token_digest)
+            if token is not None:
+                token.revoked = True
+        return None
+    return row if row.expires_at > now_utc() else None
+
+
+def spend_code(row: AuthorizationCode, access_token: str | None) -> None:
+    row.used_at = now_utc()
+    row.token_digest = credentials.token_digest(access_token) if access_token else None
+
+
+def nonce_used(session: Session, client_id: str, nonce: str) -> bool:
+    found = session.scalar(
+        select(AuthorizationCode.digest)
+        .where(AuthorizationCode.client_id == client_id, AuthorizationCode.nonce == nonce)
+        .limit(1)
+    )
+    return found is not None
+
+
+def remember_jti(session: Session, client_id: str, jti: str, expires: datetime) -> bool:
+    """Record an assertion's `jti`; False when the client used it before (a replay)."""
+    if session.get(AssertionId, (client_id, jti)) is not None:
+        return False
+    session.add(AssertionId(client_id=client_id, jti=jti[:255], expires_at=expires))
+    session.flush()
+    return True
+
+
+# --- tokens and claims -----------------------------------------------------------------------
+
+
+def store_token(session: Session, client: Client, account: Account, token: str, scope: str,
+                seconds: int) -> None:  # fmt: skip
+    issued = now_utc()
+    session.add(Token(
+        digest=credentials.token_digest(token), account_id=account.id, audience=client.client_id,
+        scopes=scope, issued_at=issued, expires_at=issued + timedelta(seconds=seconds),
+    ))  # fmt: skip
+
+
+def userinfo_grant(session: Session, bearer: str) -> tuple[Account, Client, frozenset[str]] | None:
+    """The citizen, agency and scopes an agency's access token stands for, or None."""
+    token = session.get(Token, credentials.token_digest(bearer)) if bearer else None
+    if token is None or token.audience is None or token.revoked or token.expires_at <= now_utc():
+        return None
+    account = session.get(Account, token.account_id)
+    client = relying_party(session, token.audience)
+    if account is None or client is None or not may_authenticate(session, account):
+        return None
+    return account, client, frozenset(token.scopes.split())
+
+
+def subject_of(session: Session, account: Account) -> claims.Subject:
+    person = session.get(Person, account.national_code)
+    assert person is not None  # may_authenticate() found it
+    county = places.counties().get(person.residence_county)
+    province = places.provinces().get(county.province_iso) if county else None
+    return claims.Subject(
+        national_code=person.national_code, first_name=person.first_name,
+        last_name=person.last_name, father_name=person.father_name,
+        birth_date=person.birth_date, sex=person.sex, mobile=account.mobile,
+        residence_county=county.name_fa if county else None,
+        residence_province=province.name_fa if province else None,
+    )  # fmt: skip
