@@ -10,6 +10,8 @@ sending of a code (MOSIP id-authentication #1712 and #1713 are the counter-examp
 The biometric layers (live selfie, drawn signature) come later behind `SecondFactor`.
 """
 
+import contextlib
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -440,6 +442,12 @@ def instance_key(home: Path, name: str) -> bytes:
     path = home / "keys" / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path.write_bytes(secrets.token_bytes(32))
-        path.chmod(0o600)
+        # Several server processes may start at once: each writes its own candidate and
+        # links it into place; link fails when the name exists, so one key wins for all.
+        candidate = path.with_name(f".{name}.{os.getpid()}")
+        candidate.write_bytes(secrets.token_bytes(32))
+        candidate.chmod(0o600)
+        with contextlib.suppress(FileExistsError):
+            os.link(candidate, path)
+        candidate.unlink()
     return path.read_bytes()

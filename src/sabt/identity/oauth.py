@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from sabt.identity import claims, credentials, hoda, oidc, oidc_keys, provider, service
-from sabt.identity.models import Account, Client
+from sabt.identity.models import Client
 from sabt.kit.settings import Settings
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
@@ -182,9 +182,8 @@ class Server(AuthorizationServer):  # type: ignore[misc]
             int(token["expires_in"]),
         )  # fmt: skip
 
-    def user_claims(self, account: Account, client: Client, scope: str) -> dict[str, object]:
+    def user_claims(self, subject: claims.Subject, client: Client, scope: str) -> dict[str, object]:
         """The claims an agency's token releases about its citizen."""
-        subject = provider.subject_of(self.session, account)
         key = hoda.pairwise_key(self.settings.home)
         return oidc.user_claims(key, client.sector or client.client_id, subject, scope)
 

@@ -36,6 +36,7 @@ class TokenUser:
 
     account: Account
     client: Client
+    subject: claims.Subject
 
 
 class CodeModel:
@@ -89,12 +90,12 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[mis
     def authenticate_user(self, authorization_code: CodeModel) -> "TokenUser | None":
         """The code's citizen, unless they may no longer authenticate (a death, the
         hotlist, a lock since the login): then `invalid_grant`."""
-        account = self.server.session.get(Account, authorization_code.row.account_id)
-        if account is None or account.disabled or account.password_locked:
+        holder = provider.code_holder(self.server.session, authorization_code.row)
+        if holder is None:
             return None
-        if not provider.may_authenticate(self.server.session, account):
-            return None
-        return TokenUser(account, self.request.client.row)
+        account, person = holder
+        subject = provider.subject_of(self.server.session, account, person)
+        return TokenUser(account, self.request.client.row, subject)
 
 
 class S256Only(CodeChallenge):  # type: ignore[misc]
@@ -146,7 +147,7 @@ class OpenIDCode(oidc_grants.OpenIDCode):  # type: ignore[misc]
                 "exp": now + life}  # fmt: skip
 
     def generate_user_info(self, user: TokenUser, scope: str) -> dict[str, object]:
-        return self.server.user_claims(user.account, user.client, scope)
+        return self.server.user_claims(user.subject, user.client, scope)
 
 
 class PrivateKeyJwt(JWTBearerClientAssertion):  # type: ignore[misc]

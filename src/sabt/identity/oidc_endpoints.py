@@ -282,7 +282,8 @@ def userinfo(
         )
     account, client, scopes = found
     server = oauth.Server(db, request.app.state.settings)
-    body = server.user_claims(account, client, " ".join(sorted(scopes)))
+    subject = provider.subject_of(db, account)
+    body = server.user_claims(subject, client, " ".join(sorted(scopes)))
     return JSONResponse(body, headers={"cache-control": "no-store"})
 
 

@@ -3,6 +3,7 @@
 as private JWK files in `$SABT_OIDC_KEYS` (else `$SABT_HOME/keys/oidc`), created on first
 use. Every token names its key by `kid`, so a key can be rotated by adding a new file."""
 
+import fcntl
 import json
 import os
 from dataclasses import dataclass
@@ -36,9 +37,11 @@ def key_dir(home: Path) -> Path:
 def load(folder: Path) -> OidcKeys:
     """The keys in `folder` (the newest of each algorithm signs), created when missing."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    for alg in ALGORITHMS:
-        if not list(folder.glob(f"{alg.lower()}-*.jwk.json")):
-            _create(folder, alg)
+    with (folder / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # server processes starting at once make one set
+        for alg in ALGORITHMS:
+            if not list(folder.glob(f"{alg.lower()}-*.jwk.json")):
+                _create(folder, alg)
     signing: dict[str, RSAKey | ECKey] = {}
     every: list[RSAKey | ECKey] = []
     for alg in ALGORITHMS:

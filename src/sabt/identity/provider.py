@@ -25,6 +25,7 @@ from sabt.identity.models import (
     AuthorizationCode,
     Client,
     Consent,
+    Hotlist,
     Interaction,
     LoginSession,
     Token,
@@ -375,6 +376,23 @@ def take_code(session: Session, code: str, client_id: str) -> AuthorizationCode 
     return row if row.expires_at > now_utc() else None
 
 
+def code_holder(session: Session, row: AuthorizationCode) -> tuple[Account, Person] | None:
+    """The citizen a code was issued to, if they may still authenticate: one query for the
+    account, the person and the hotlist (the token endpoint is the provider's hot path)."""
+    found = session.execute(
+        select(Account, Person, Hotlist.national_code)
+        .join(Person, Person.national_code == Account.national_code)
+        .outerjoin(Hotlist, Hotlist.national_code == Account.national_code)
+        .where(Account.id == row.account_id)
+    ).first()
+    if found is None:
+        return None
+    account, person, hotlisted = found
+    if account.disabled or account.password_locked or person.status != "alive" or hotlisted:
+        return None
+    return account, person
+
+
 def spend_code(row: AuthorizationCode, access_token: str | None) -> None:
     row.used_at = now_utc()
     row.token_digest = credentials.token_digest(access_token) if access_token else None
@@ -422,8 +440,8 @@ def userinfo_grant(session: Session, bearer: str) -> tuple[Account, Client, froz
     return account, client, frozenset(token.scopes.split())
 
 
-def subject_of(session: Session, account: Account) -> claims.Subject:
-    person = session.get(Person, account.national_code)
+def subject_of(session: Session, account: Account, person: Person | None = None) -> claims.Subject:
+    person = person or session.get(Person, account.national_code)
     assert person is not None  # may_authenticate() found it
     county = places.counties().get(person.residence_county)
     province = places.provinces().get(county.province_iso) if county else None
