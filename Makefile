@@ -41,7 +41,7 @@ deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib \
 	  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core poppler-utils zbar-tools libzbar0 \
-	  libnss3-tools
+	  libnss3-tools chromium nodejs npm
 
 ## lock: re-resolve the pinned versions (needs network; commit the result)
 lock:

@@ -28,6 +28,7 @@ from sabt.identity.service import now_utc
 from sabt.kit.errors import SabtError
 from sabt.kit.settings import Settings
 from sabt.persian import jalali
+from sabt.persian.digits import to_persian
 
 router = APIRouter(tags=["hoda-oidc"])
 IX_COOKIE, SID_COOKIE = "hoda_ix", "hoda_sid"
@@ -368,7 +369,8 @@ def _step_page(db: Session, settings: Settings, ix: Interaction, *, error: str |
     common: dict[str, object] = {"csrf": csrf, "action": _ix_url(ix), "error": error,
                                  "agency": client.name or client.client_id}  # fmt: skip
     if ix.step == "otp":
-        return _page("hoda_otp.html", status, origin, minutes=settings.otp_minutes, **common)
+        minutes = to_persian(str(settings.otp_minutes))
+        return _page("hoda_otp.html", status, origin, minutes=minutes, **common)
     if ix.step == "consent":
         scopes = _scopes_of(db, settings, ix)
         until = jalali.format_fa((now_utc() + timedelta(days=settings.consent_days)).date())
