@@ -8,6 +8,7 @@ import json
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from tests.identity.oidc_support import (
     live_server,
     step,
 )
-from tests.identity.test_hoda import ALI_MOBILE, PASSWORD, enrol
+from tests.identity.test_hoda import ALI_MOBILE, PASSWORD, at, enrol, last_code
 from tests.registration.conftest import client, hospital
 from tests.registration.support import DEATHS, C
 from tests.registration.test_deaths import death
@@ -138,8 +139,6 @@ def test_a_full_login_with_authlib_gives_signed_claims_and_userinfo(op: Hoda) ->
     otp_page = browser.submit(login_page, action="login", national_code=C["ali"],
                               password=PASSWORD)  # fmt: skip
     assert step(otp_page) == "otp", (otp_page.status_code, otp_page.text)
-    from tests.identity.test_hoda import last_code
-
     consent = browser.submit(otp_page, action="otp", otp=last_code(op.home, ALI_MOBILE))
     assert step(consent) == "consent"
     for shown in ("نام، نام خانوادگی", "شمارهٔ همراه", "شهرستان محل سکونت"):
@@ -243,6 +242,19 @@ def test_reused_code_is_refused_and_revokes_the_first_token(op: Hoda) -> None:
     assert wrong_secret.status_code == 401 and wrong_secret.json()["error"] == "invalid_client"
 
 
+def test_the_one_registered_redirect_uri_may_be_left_out(op: Hoda) -> None:
+    client_id, secret = op.agency("registry-app")
+    oauth = OAuth2Client(client_id, secret, scope="openid", code_challenge_method="S256")
+    url, verifier, _ = authorize_url(op, oauth)
+    assert "redirect_uri" not in url
+    back = sign_in(op, op.browser(), url)
+    assert back.headers["location"].startswith(CALLBACK)
+    form = {"grant_type": "authorization_code", "code": callback_params(back)["code"],
+            "code_verifier": verifier}  # fmt: skip
+    token = httpx2.post(op.meta["token_endpoint"], data=form, auth=(client_id, str(secret)))
+    assert token.status_code == 200, token.text
+
+
 def test_bad_client_or_redirect_gets_a_persian_page_never_a_redirect(op: Hoda) -> None:
     client_id, secret = op.agency("insurance")
     oauth = op.authlib(client_id, secret)
@@ -282,6 +294,39 @@ def test_wrong_password_and_code_on_the_pages_then_lockout(op: Hoda) -> None:
         page = browser.submit(page, action="login", national_code=C["ali"], password="wrong pass")
     locked = browser.submit(page, action="login", national_code=C["ali"], password=PASSWORD)
     assert locked.status_code == 401 and step(locked) == "login"
+
+
+def test_an_expired_code_on_the_page_is_refused(op: Hoda) -> None:
+    client_id, secret = op.agency("customs")
+    url, _, _ = authorize_url(op, op.authlib(client_id, secret))
+    browser = op.browser()
+    page = browser.open(url)
+    otp = browser.submit(page, action="login", national_code=C["ali"], password=PASSWORD)
+    code = last_code(op.home, ALI_MOBILE)
+    at(timedelta(minutes=3))  # the code lives two minutes
+    late = browser.submit(otp, action="otp", otp=code)
+    assert late.status_code == 422 and step(late) == "otp"
+    again = browser.submit(late, action="restart")
+    assert step(again) == "login"
+
+
+def test_garbage_never_gets_a_500(op: Hoda) -> None:
+    base = op.base
+    for method, path, kw in (
+        ("GET", "/oidc/authorize", {}),
+        ("GET", "/oidc/authorize?client_id=%00&redirect_uri=javascript:x&response_type=code", {}),
+        ("POST", "/oauth/token", {"data": {"grant_type": "authorization_code", "code": "x"}}),
+        ("POST", "/oauth/token", {"data": {"grant_type": "password"}}),
+        ("POST", "/oauth/token", {"data": {"client_assertion": "a.b.c", "client_assertion_type":
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}}),
+        ("GET", "/oidc/userinfo", {"headers": {"Authorization": "Bearer nothing"}}),
+        ("GET", "/oidc/logout?id_token_hint=not.a.jwt", {}),
+        ("POST", "/oidc/interaction/nothing", {"data": {"csrf": "x"}}),
+        ("GET", "/oidc/interaction/nothing", {}),
+    ):  # fmt: skip
+        answer = httpx2.request(method, base + path, **kw)
+        assert 400 <= answer.status_code < 500, (path, answer.status_code, answer.text[:200])
+        assert "message_fa" in answer.text or 'lang="fa"' in answer.text, path
 
 
 def test_an_interaction_belongs_to_its_browser(op: Hoda) -> None:

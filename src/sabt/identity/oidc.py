@@ -45,8 +45,8 @@ class CodeModel:
     def __init__(self, row: AuthorizationCode) -> None:
         self.row = row
 
-    def get_redirect_uri(self) -> str:
-        return self.row.redirect_uri
+    def get_redirect_uri(self) -> str | None:
+        return self.row.redirect_uri or None  # "": the request named none (one is registered)
 
     def get_scope(self) -> str:
         return self.row.scope
@@ -73,7 +73,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[mis
         data = request.payload.data
         provider.save_code(
             self.server.session, code, request.client.row, login,
-            redirect_uri=request.payload.redirect_uri or request.client.get_default_redirect_uri(),
+            redirect_uri=request.payload.redirect_uri or "",
             scope=request.scope, nonce=data.get("nonce"), challenge=data.get("code_challenge"),
         )  # fmt: skip
 
