@@ -1,6 +1,7 @@
 """`sabt serve` and `sabt demo`."""
 
 import dataclasses
+import os
 from typing import Annotated
 
 import typer
@@ -9,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from sabt.api.app import create_app
-from sabt.identity import hoda
+from sabt.identity import hoda, provider
 from sabt.identity import service as identity
 from sabt.kit import settings as settings_mod
 from sabt.kit.console import DB_HELP, database_url, err, user_errors
@@ -39,8 +40,8 @@ DEMO_OFFICES = office_codes(places.county_by_name("تهران").code)  # the syn
 
 
 def _demo_accounts(engine: Engine, settings: settings_mod.Settings) -> str:
-    """Credentials to try the demo with: made once (a national administrator and a
-    hospital's client), kept in SABT_HOME/demo-credentials.txt (owner-only)."""
+    """Credentials to try the demo with: made once (a national administrator, a hospital's
+    client, an agency of HODA), kept in SABT_HOME/demo-credentials.txt (owner-only)."""
     path = settings_mod.instance_dir(settings) / "demo-credentials.txt"
     if path.exists():
         return path.read_text(encoding="utf-8")
@@ -49,6 +50,12 @@ def _demo_accounts(engine: Engine, settings: settings_mod.Settings) -> str:
         hospital = DEMO_OFFICES["hospital"]
         client_id, secret = identity.add_client(session, "hospital", hospital, "demo")
         citizen = hoda.enrolment_example(session)
+        back = f"{settings.public_url}/health"  # a page of the API itself shows the code
+        agency = provider.add_relying_party(session, name="سازمان نمونه", sector="demo-agency",
+                                            redirect_uris=[back], actor="demo")  # fmt: skip
+    authorize = (f"{settings.public_url}/oidc/authorize?response_type=code"
+                 f"&client_id={agency.client_id}&redirect_uri={back}&scope=openid+profile"
+                 "&state=demo")  # fmt: skip
     text = (
         f"staff: username={admin.username} password={admin.password}\n"
         f"       TOTP (add to an authenticator app): {admin.totp_uri}\n"
@@ -59,6 +66,13 @@ def _demo_accounts(engine: Engine, settings: settings_mod.Settings) -> str:
             f"a citizen to enrol in HODA (POST /api/v1/hoda/enrolments): {citizen}\n"
             "       one-time codes arrive in SABT_HOME/sms/outbox.jsonl\n"
         )
+    text += (
+        f"an agency logging citizens in through HODA (OpenID Connect): "
+        f"client_id={agency.client_id} client_secret={agency.client_secret}\n"
+        f"       sign in as that citizen at {authorize}\n"
+        f"       then redeem the code: POST {settings.public_url}/oauth/token "
+        f"(grant_type=authorization_code, code, redirect_uri={back}, HTTP Basic)\n"
+    )
     path.write_text(text, encoding="utf-8")
     path.chmod(0o600)
     return text
@@ -79,7 +93,9 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000, db: Db = None) -> None:
         synth(people=DEMO_PEOPLE, seed=DEMO_SEED, end=DEFAULT_END, db=url, show_report=False)
     else:
         err.print("reusing the existing demo register")
-    settings = dataclasses.replace(settings_mod.load(), database_url=url)
+    settings = settings_mod.load()
+    public_url = os.environ.get("SABT_PUBLIC_URL") or f"http://{host}:{port}"
+    settings = dataclasses.replace(settings, database_url=url, public_url=public_url.rstrip("/"))
     credentials = _demo_accounts(make_engine(url), settings)
     err.print(f"API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     err.print("demo credentials (also in SABT_HOME/demo-credentials.txt):")
