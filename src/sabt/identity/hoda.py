@@ -28,7 +28,7 @@ from sabt.identity.service import (
     Forbidden,
     Unauthorized,
     audit,
-    check_can_authenticate,
+    can_authenticate,
     count_failure,
     now_utc,
 )
@@ -98,7 +98,7 @@ class Hoda:
             person is not None and person.birth_date == born
             and person.booklet_serial == serial
             and owner is not None and owner.national_code == code
-            and self._may_authenticate(person)
+            and can_authenticate(self.session, person)
             and not (account is not None and account.otp_locked)
         )  # fmt: skip
         if not matches:
@@ -113,7 +113,7 @@ class Hoda:
             self._wrong_code(challenge, None)
         person = self.session.get(Person, challenge.national_code)
         owner = self.session.get(MobileOwnership, challenge.mobile)
-        if person is None or not self._may_authenticate(person) or (
+        if person is None or not can_authenticate(self.session, person) or (
             owner is None or owner.national_code != person.national_code
         ):  # fmt: skip
             self._refuse_enrolment(challenge.national_code, "not_eligible")
@@ -148,7 +148,7 @@ class Hoda:
             self._refuse_login(code or None, None, "bad_password")
         if not ok or account.password_locked or _locked(account.locked_until):
             self._refuse_login(code, account, "bad_password" if not ok else "locked")
-        if not self._may_authenticate(person):
+        if not can_authenticate(self.session, person):
             self._refuse_login(code, None, "not_eligible")
         account.failed_attempts = 0
         self._event(code, "password", "success")
@@ -175,7 +175,7 @@ class Hoda:
         if not self._code_matches(challenge, otp):
             self._wrong_code(challenge, account)
         person = self.session.get(Person, challenge.national_code)
-        if person is None or not self._may_authenticate(person) or account.password_locked:
+        if person is None or not can_authenticate(self.session, person) or account.password_locked:
             self._refuse_login(challenge.national_code, None, "not_eligible")
         challenge.used_at = now_utc()
         account.otp_failures = 0
@@ -183,13 +183,6 @@ class Hoda:
         return Authenticated(account, ACR_PASSWORD_OTP, now_utc())
 
     # --- the pieces ----------------------------------------------------------------------
-
-    def _may_authenticate(self, person: Person) -> bool:
-        try:
-            check_can_authenticate(self.session, person)
-        except Forbidden:
-            return False
-        return True
 
     def _send(self, code: str, mobile: str, purpose: str) -> Challenge:
         now = now_utc()
@@ -270,8 +263,14 @@ class Hoda:
         )
 
     def _event(self, code: str, method: str, outcome: str, reason: str | None = None) -> None:
-        self.session.add(AuthEvent(at=now_utc(), national_code=code, agency=self.agency,
-                                   method=method, outcome=outcome, reason=reason))  # fmt: skip
+        record_event(self.session, code, self.agency, method, outcome, reason)
+
+
+def record_event(session: Session, code: str, agency: str, method: str, outcome: str,
+                 reason: str | None = None) -> None:  # fmt: skip
+    """One step of a citizen's authentication history."""
+    session.add(AuthEvent(at=now_utc(), national_code=code, agency=agency, method=method,
+                          outcome=outcome, reason=reason))  # fmt: skip
 
 
 # --- what a signed-in citizen does ------------------------------------------------------

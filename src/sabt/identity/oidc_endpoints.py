@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sabt.identity import claims, credentials, hoda, oauth, oidc, oidc_keys, provider, sms
 from sabt.identity.endpoints import write_session
-from sabt.identity.models import AuthEvent, Client, Interaction
+from sabt.identity.models import Client, Interaction
 from sabt.identity.service import now_utc
 from sabt.kit.errors import SabtError
 from sabt.kit.settings import Settings
@@ -250,9 +250,8 @@ def _scopes_of(db: Session, settings: Settings, ix: Interaction) -> frozenset[st
 
 
 def _event(db: Session, login: provider.Login, client: Client, method: str) -> None:
-    db.add(AuthEvent(at=now_utc(), national_code=login.account.national_code or "",
-                     agency=client.name or client.client_id, method=method,
-                     outcome="success"))  # fmt: skip
+    code, agency = login.account.national_code or "", client.name or client.client_id
+    hoda.record_event(db, code, agency, method, "success")
 
 
 # --- userinfo and logout --------------------------------------------------------------------

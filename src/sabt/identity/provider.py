@@ -30,7 +30,7 @@ from sabt.identity.models import (
     LoginSession,
     Token,
 )
-from sabt.identity.service import Forbidden, audit, check_can_authenticate, now_utc
+from sabt.identity.service import audit, can_authenticate, now_utc
 from sabt.kit import canonical
 from sabt.kit.errors import BadInput, NotFound
 from sabt.persian import places
@@ -268,13 +268,7 @@ def end_session(session: Session, secret: str | None) -> None:
 
 def may_authenticate(session: Session, account: Account) -> bool:
     person = session.get(Person, account.national_code) if account.national_code else None
-    if person is None:
-        return False
-    try:
-        check_can_authenticate(session, person)
-    except Forbidden:  # a death or the hotlist
-        return False
-    return True
+    return person is not None and can_authenticate(session, person)
 
 
 # --- consent, per agency ---------------------------------------------------------------------

@@ -318,6 +318,15 @@ def check_can_authenticate(session: Session, person: Person) -> None:
         )
 
 
+def can_authenticate(session: Session, person: Person) -> bool:
+    """Whether `person` may authenticate (no registered death, not on the hotlist)."""
+    try:
+        check_can_authenticate(session, person)
+    except Forbidden:
+        return False
+    return True
+
+
 # --- shared --------------------------------------------------------------------------
 
 
