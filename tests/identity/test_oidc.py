@@ -323,6 +323,13 @@ def test_garbage_never_gets_a_500(op: Hoda) -> None:
         ("GET", "/oidc/logout?id_token_hint=not.a.jwt", {}),
         ("POST", "/oidc/interaction/nothing", {"data": {"csrf": "x"}}),
         ("GET", "/oidc/interaction/nothing", {}),
+        ("GET", "/oidc/authorize?response_type=code&client_id=rp-x&state=%00", {}),
+        ("POST", "/oauth/token", {"data": {"grant_type": "client_credentials"},
+                                  "auth": ("a\x00b", "secret")}),
+        ("POST", "/api/v1/hoda/login", {"json": {"national_code": "\x00" * 10,
+                                                 "password": "x\x00"}}),
+        ("POST", "/api/v1/hoda/enrolments", {"json": {"national_code": "0010000712",
+            "birth_date": "1311/11/11", "booklet_serial": "00000\x00", "mobile": "0939\x00"}}),
     ):  # fmt: skip
         answer = httpx2.request(method, base + path, **kw)
         assert 400 <= answer.status_code < 500, (path, answer.status_code, answer.text[:200])

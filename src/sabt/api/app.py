@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from sabt import __version__
@@ -65,6 +66,14 @@ def _add_error_handlers(app: FastAPI) -> None:
         messages = {404: ("یافت نشد", "not found"), 405: ("روش مجاز نیست", "method not allowed")}
         fa, en = messages.get(exc.status_code, ("خطای درخواست", str(exc.detail)))
         return _error(exc.status_code, f"http_{exc.status_code}", fa, en)
+
+    @app.exception_handler(DataError)
+    async def bad_data(_request: Request, _exc: DataError) -> JSONResponse:
+        # the database refused a value the validation let through (e.g. a NUL in text,
+        # which PostgreSQL cannot store): the input's fault, and nothing was written
+        return _error(
+            422, "bad_characters", "داده نامعتبر است (نویسهٔ غیرمجاز)", "invalid data in the input"
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, _exc: Exception) -> JSONResponse:

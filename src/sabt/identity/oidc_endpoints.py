@@ -69,6 +69,8 @@ def authorize(
     settings: Settings = request.app.state.settings
     items = request.query_params.multi_items()
     params = dict(items)
+    if any("\x00" in k + v for k, v in items):
+        return _error_page(400, "درخواست نامعتبر است: نویسهٔ تهی", "a parameter holds a NUL")
     if any(sum(1 for k, _ in items if k == name) > 1 for name in _SINGLE):
         return _error_page(400, "درخواست نامعتبر است: پارامتری تکرار شده است",
                            "a parameter is repeated")  # fmt: skip

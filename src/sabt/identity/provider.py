@@ -30,7 +30,7 @@ from sabt.identity.models import (
     LoginSession,
     Token,
 )
-from sabt.identity.service import audit, can_authenticate, now_utc
+from sabt.identity.service import audit, can_authenticate, now_utc, plausible_id
 from sabt.kit import canonical
 from sabt.kit.errors import BadInput, NotFound
 from sabt.persian import places
@@ -103,7 +103,7 @@ def add_relying_party(
 
 
 def relying_party(session: Session, client_id: str) -> Client | None:
-    client = session.get(Client, client_id) if client_id else None
+    client = session.get(Client, client_id) if plausible_id(client_id) else None
     if client is None or client.disabled or client.kind != RELYING_PARTY:
         return None
     return client

@@ -84,6 +84,11 @@ class IssuedToken:
         }
 
 
+def plausible_id(value: str) -> bool:
+    """Whether `value` could be a client id at all (PostgreSQL refuses a NUL in text)."""
+    return 0 < len(value) <= 40 and "\x00" not in value
+
+
 def now_utc() -> datetime:
     """Now as the naive UTC the tables store."""
     return clock.now().replace(tzinfo=None)
@@ -149,6 +154,8 @@ def add_client(session: Session, kind: str, office_code: str, actor: str) -> tup
 
 
 def find_client(session: Session, client_id: str) -> Client | None:
+    if not plausible_id(client_id):
+        return None
     client = session.get(Client, client_id)
     return None if client is None or client.disabled else client
 
