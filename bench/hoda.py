@@ -81,7 +81,7 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     home = Path(tempfile.mkdtemp(prefix="sabt-bench-hoda-"))
-    oidc_keys.load(oidc_keys.key_dir(home))  # made once, before the workers start
+    oidc_keys.of(home)  # made once, before the workers start
     hoda.otp_key(home), hoda.pairwise_key(home)
     engine = open_register(args.db)
     citizens = _enrol(engine, args.citizens)

@@ -23,7 +23,7 @@ from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
-from sabt.identity import claims, credentials, hoda, oidc, oidc_keys, provider, service
+from sabt.identity import claims, credentials, oidc, oidc_keys, provider, service
 from sabt.identity.models import Client
 from sabt.kit.settings import Settings
 
@@ -147,7 +147,7 @@ class Server(AuthorizationServer):  # type: ignore[misc]
         self.session = session
         self.settings = settings
         self.issuer = settings.public_url
-        self.keys = oidc_keys.load(oidc_keys.key_dir(settings.home))
+        self.keys = oidc_keys.of(settings.home)
         self.keep_changes = False  # set when a refused request must still be committed
         self.register_grant(ClientCredentials)
         oidc.register(self)
@@ -181,11 +181,6 @@ class Server(AuthorizationServer):  # type: ignore[misc]
             self.session, client.row, token["access_token"], token.get("scope", ""),
             int(token["expires_in"]),
         )  # fmt: skip
-
-    def user_claims(self, subject: claims.Subject, client: Client, scope: str) -> dict[str, object]:
-        """The claims an agency's token releases about its citizen."""
-        key = hoda.pairwise_key(self.settings.home)
-        return oidc.user_claims(key, client.sector or client.client_id, subject, scope)
 
     def create_oauth2_request(self, request: FormRequest) -> FormRequest:
         return request

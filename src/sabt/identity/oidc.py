@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from authlib.oauth2.rfc6749 import grants
@@ -20,7 +21,7 @@ from authlib.oidc.core import grants as oidc_grants
 from authlib.oidc.rpinitiated import EndSessionEndpoint
 from joserfc.jwk import ECKey, KeySet, RSAKey
 
-from sabt.identity import claims, provider
+from sabt.identity import claims, hoda, provider
 from sabt.identity.hoda import ACR_PASSWORD_OTP
 from sabt.identity.models import Account, AuthorizationCode, Client
 
@@ -147,7 +148,7 @@ class OpenIDCode(oidc_grants.OpenIDCode):  # type: ignore[misc]
                 "exp": now + life}  # fmt: skip
 
     def generate_user_info(self, user: TokenUser, scope: str) -> dict[str, object]:
-        return self.server.user_claims(user.subject, user.client, scope)
+        return user_claims(self.server.settings.home, user.client, user.subject, scope)
 
 
 class PrivateKeyJwt(JWTBearerClientAssertion):  # type: ignore[misc]
@@ -190,8 +191,12 @@ class EndSession(EndSessionEndpoint):  # type: ignore[misc]
         self.end()
 
 
-def user_claims(key: bytes, sector: str, subject: claims.Subject, scope: str) -> dict[str, object]:
-    sub = claims.pairwise_sub(key, sector, subject.national_code)
+def user_claims(
+    home: Path, client: Client, subject: claims.Subject, scope: str
+) -> dict[str, object]:
+    """The claims an agency's token releases about its citizen, `sub` pairwise for its sector."""
+    sector = client.sector or client.client_id
+    sub = claims.pairwise_sub(hoda.pairwise_key(home), sector, subject.national_code)
     return claims.claims(subject, frozenset(scope.split()), sub)
 
 

@@ -54,7 +54,7 @@ def discovery(request: Request) -> dict[str, object]:
 
 @router.get("/.well-known/jwks.json", summary="HODA's public keys for ID tokens")
 def jwks(request: Request) -> dict[str, object]:
-    return dict(_keys(request.app.state.settings).public.as_dict())
+    return dict(oidc_keys.of(request.app.state.settings.home).public.as_dict())
 
 
 # --- the authorization endpoint ---------------------------------------------------------------
@@ -283,9 +283,9 @@ def userinfo(
             },
         )
     account, client, scopes = found
-    server = oauth.Server(db, request.app.state.settings)
     subject = provider.subject_of(db, account)
-    body = server.user_claims(subject, client, " ".join(sorted(scopes)))
+    home = request.app.state.settings.home
+    body = oidc.user_claims(home, client, subject, " ".join(sorted(scopes)))
     return JSONResponse(body, headers={"cache-control": "no-store"})
 
 
@@ -410,7 +410,3 @@ def _set_cookie(response: Response, settings: Settings, name: str, value: str, p
     secure = settings.public_url.startswith("https://")  # plain http only on this machine
     response.set_cookie(name, value, max_age=seconds, path=path, httponly=True, secure=secure,
                         samesite="lax")  # fmt: skip
-
-
-def _keys(settings: Settings) -> oidc_keys.OidcKeys:
-    return oidc_keys.load(oidc_keys.key_dir(settings.home))

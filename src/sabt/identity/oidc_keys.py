@@ -33,6 +33,11 @@ def key_dir(home: Path) -> Path:
     return Path(given) if given else home / "keys" / "oidc"
 
 
+def of(home: Path) -> OidcKeys:
+    """The instance's keys (from `$SABT_OIDC_KEYS` when set)."""
+    return load(key_dir(home))
+
+
 @cache
 def load(folder: Path) -> OidcKeys:
     """The keys in `folder` (the newest of each algorithm signs), created when missing."""
