@@ -6,7 +6,9 @@ death or the hotlist at every step, pairwise identifiers, consent kept and withd
 
 import json
 import secrets
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -24,7 +26,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from sabt.cli.main import app
-from sabt.identity import hoda
+from sabt.identity import hoda, provider
 from sabt.registry.models import Person
 from tests.identity import accounts, offices
 from tests.identity.oidc_support import (
@@ -240,6 +242,26 @@ def test_reused_code_is_refused_and_revokes_the_first_token(op: Hoda) -> None:
     assert httpx2.get(f"{op.base}/api/v1/hoda/me", headers=bearer).status_code == 401
     wrong_secret = httpx2.post(op.meta["token_endpoint"], data=form, auth=(client_id, "nope"))
     assert wrong_secret.status_code == 401 and wrong_secret.json()["error"] == "invalid_client"
+
+
+def test_a_code_is_spent_once_even_by_redemptions_at_the_same_moment(op: Hoda) -> None:
+    client_id, secret = op.agency("customs")
+    oauth = op.authlib(client_id, secret)
+    url, _verifier, _ = authorize_url(op, oauth)
+    code = callback_params(sign_in(op, op.browser(), url))["code"]
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK,
+            "code_verifier": "a-wrong-verifier-" + "x" * 40}  # fmt: skip
+    wrong = httpx2.post(op.meta["token_endpoint"], data=form, auth=(client_id, str(secret)))
+    assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
+    # the refused request left the code unspent; two redemptions now race for it: the
+    # first holds the code's row until it commits, the second then finds it spent
+    with Session(op.engine) as first, Session(op.engine) as second:
+        assert provider.redeem_code(first, code, client_id) is not None
+        with ThreadPoolExecutor(1) as pool:
+            other = pool.submit(provider.redeem_code, second, code, client_id)
+            time.sleep(0.3)
+            first.commit()
+            assert other.result(timeout=30) is None
 
 
 def test_the_one_registered_redirect_uri_may_be_left_out(op: Hoda) -> None:

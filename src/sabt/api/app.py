@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -29,6 +30,7 @@ def create_app(settings: settings_mod.Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
+    app.state.token_limiter = anyio.CapacityLimiter(settings.token_threads)
     schema.ensure(app.state.engine)
     _add_error_handlers(app)
 

@@ -154,7 +154,7 @@ class Server(AuthorizationServer):  # type: ignore[misc]
         self.register_token_generator(
             "default",
             BearerTokenGenerator(
-                access_token_generator=lambda *a, **k: credentials.new_token(),
+                access_token_generator=_access_token,
                 expires_generator=self._token_life,
             ),
         )
@@ -172,10 +172,9 @@ class Server(AuthorizationServer):  # type: ignore[misc]
         client: ClientModel = request.client
         if client.relying_party:
             provider.store_token(
-                self.session, client.row, request.user.account, token["access_token"],
+                self.session, client.client_id, request.user.account_id, token["access_token"],
                 token.get("scope", ""), int(token["expires_in"]),
             )  # fmt: skip
-            request.access_token = token["access_token"]
             return
         service.store_client_token(
             self.session, client.row, token["access_token"], token.get("scope", ""),
@@ -201,6 +200,11 @@ class Server(AuthorizationServer):  # type: ignore[misc]
                 "message_en": str(body.get("error_description") or error),
             }
         return JSONResponse(body, status_code=status, headers=dict(headers))
+
+
+def _access_token(user: object, **_: object) -> str:
+    """The token a spent code was exchanged for (chosen then); a fresh one for clients."""
+    return user.access_token if isinstance(user, oidc.TokenUser) else credentials.new_token()
 
 
 def token_response(

@@ -23,7 +23,7 @@ from joserfc.jwk import ECKey, KeySet, RSAKey
 
 from sabt.identity import claims, hoda, provider
 from sabt.identity.hoda import ACR_PASSWORD_OTP
-from sabt.identity.models import Account, AuthorizationCode, Client
+from sabt.identity.models import Client
 
 if TYPE_CHECKING:  # the server is in oauth.py, which imports this module
     from sabt.identity.oauth import ClientModel, Server
@@ -33,17 +33,19 @@ _EPOCH = datetime(1970, 1, 1)
 
 @dataclass(frozen=True)
 class TokenUser:
-    """Whom a token is for, and the agency it goes to (its sector makes the `sub`)."""
+    """Whom a token is for, the agency it goes to (its sector makes the `sub`), and the
+    access token chosen when the code was spent."""
 
-    account: Account
+    account_id: int
     client: Client
     subject: claims.Subject
+    access_token: str
 
 
 class CodeModel:
-    """An authorization code row as Authlib sees it."""
+    """A spent authorization code as Authlib sees it."""
 
-    def __init__(self, row: AuthorizationCode) -> None:
+    def __init__(self, row: provider.Redemption) -> None:
         self.row = row
 
     def get_redirect_uri(self) -> str | None:
@@ -79,24 +81,23 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[mis
         )  # fmt: skip
 
     def query_authorization_code(self, code: str, client: "ClientModel") -> CodeModel | None:
-        row = provider.take_code(self.server.session, code, client.get_client_id())
+        row = provider.redeem_code(self.server.session, code, client.get_client_id())
         if row is None:
             self.server.keep_changes = True  # a reused code's token was revoked
             return None
         return CodeModel(row)
 
     def delete_authorization_code(self, authorization_code: CodeModel) -> None:
-        provider.spend_code(authorization_code.row, getattr(self.request, "access_token", None))
+        """Nothing left to do: `redeem_code` spent it."""
 
-    def authenticate_user(self, authorization_code: CodeModel) -> "TokenUser | None":
+    def authenticate_user(self, authorization_code: CodeModel) -> TokenUser | None:
         """The code's citizen, unless they may no longer authenticate (a death, the
         hotlist, a lock since the login): then `invalid_grant`."""
-        holder = provider.code_holder(self.server.session, authorization_code.row)
-        if holder is None:
+        code = authorization_code.row
+        subject = provider.code_holder(self.server.session, code.account_id)
+        if subject is None:
             return None
-        account, person = holder
-        subject = provider.subject_of(self.server.session, account, person)
-        return TokenUser(account, self.request.client.row, subject)
+        return TokenUser(code.account_id, self.request.client.row, subject, code.access_token)
 
 
 class S256Only(CodeChallenge):  # type: ignore[misc]

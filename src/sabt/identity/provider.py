@@ -10,12 +10,13 @@ codes) is stored only as a SHA-256 digest: each is 256 random bits.
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Protocol, cast
 from urllib.parse import urlsplit
 
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from sabt.identity import claims, credentials
@@ -33,6 +34,7 @@ from sabt.identity.models import (
 from sabt.identity.service import audit, can_authenticate, now_utc, plausible_id
 from sabt.kit import canonical
 from sabt.kit.errors import BadInput, NotFound
+from sabt.kit.orm import Base
 from sabt.persian import places
 from sabt.registry.models import Person
 
@@ -355,41 +357,93 @@ def save_code(session: Session, code: str, client: Client, login: Login, redirec
     ))  # fmt: skip
 
 
-def take_code(session: Session, code: str, client_id: str) -> AuthorizationCode | None:
-    """The unused, unexpired code issued to this client. A code used before revokes the
-    token it gave (RFC 6749 §4.1.2) and is refused; the caller must keep that change."""
-    row = session.get(AuthorizationCode, credentials.token_digest(code)) if code else None
-    if row is None or row.client_id != client_id:
-        return None
-    if row.used_at is not None:
-        if row.token_digest:
-            token = session.get(Token, row.token_digest)
-            if token is not None:
-                token.revoked = True
-        return None
-    return row if row.expires_at > now_utc() else None
+@dataclass(frozen=True)
+class Redemption:
+    """A code spent at the token endpoint: what the login granted, and the access token it
+    is exchanged for (chosen before the code is spent, so that a reuse can revoke it)."""
+
+    account_id: int
+    redirect_uri: str
+    scope: str
+    nonce: str | None
+    code_challenge: str | None
+    acr: str
+    auth_time: datetime
+    access_token: str
 
 
-def code_holder(session: Session, row: AuthorizationCode) -> tuple[Account, Person] | None:
-    """The citizen a code was issued to, if they may still authenticate: one query for the
-    account, the person and the hotlist (the token endpoint is the provider's hot path)."""
-    found = session.execute(
-        select(Account, Person, Hotlist.national_code)
-        .join(Person, Person.national_code == Account.national_code)
-        .outerjoin(Hotlist, Hotlist.national_code == Account.national_code)
-        .where(Account.id == row.account_id)
-    ).first()
-    if found is None:
-        return None
-    account, person, hotlisted = found
-    if account.disabled or account.password_locked or person.status != "alive" or hotlisted:
-        return None
-    return account, person
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
 
 
-def spend_code(row: AuthorizationCode, access_token: str | None) -> None:
-    row.used_at = now_utc()
-    row.token_digest = credentials.token_digest(access_token) if access_token else None
+# The token endpoint is the provider's hot path: its statements are built once, on the
+# tables (no ORM unit of work), with only the columns it needs.
+_CODE = _table(AuthorizationCode).c
+_REDEEM = (
+    update(_table(AuthorizationCode))
+    .where(_CODE.digest == bindparam("code_digest"), _CODE.client_id == bindparam("client"),
+           _CODE.used_at.is_(None), _CODE.expires_at > bindparam("now"))
+    .values(used_at=bindparam("now"), token_digest=bindparam("access_digest"))
+    .returning(_CODE.account_id, _CODE.redirect_uri, _CODE.scope, _CODE.nonce,
+               _CODE.code_challenge, _CODE.acr, _CODE.auth_time)
+)  # fmt: skip
+_ACCOUNT, _PERSON, _HOTLIST = _table(Account).c, _table(Person).c, _table(Hotlist).c
+_HOLDER = (
+    select(_ACCOUNT.mobile, _ACCOUNT.disabled, _ACCOUNT.password_locked, _PERSON.status,
+           _HOTLIST.national_code.label("hotlisted"), _PERSON.national_code, _PERSON.first_name,
+           _PERSON.last_name, _PERSON.father_name, _PERSON.birth_date, _PERSON.sex,
+           _PERSON.residence_county)
+    .select_from(_table(Account))
+    .join(_table(Person), _PERSON.national_code == _ACCOUNT.national_code)
+    .outerjoin(_table(Hotlist), _HOTLIST.national_code == _ACCOUNT.national_code)
+    .where(_ACCOUNT.id == bindparam("account"))
+)  # fmt: skip
+_STORE_TOKEN = insert(_table(Token))
+
+
+def redeem_code(session: Session, code: str, client_id: str) -> Redemption | None:
+    """Spend the unused, unexpired code issued to this client, in one statement: of two
+    concurrent redemptions only one finds it unused. A code used before revokes the token
+    it gave (RFC 6749 §4.1.2) and is refused; the caller must keep that change. Nothing is
+    kept unless the caller commits (a redemption refused later leaves the code unspent)."""
+    if not code:
+        return None
+    digest, access_token = credentials.token_digest(code), credentials.new_token()
+    spent = session.execute(_REDEEM, {
+        "code_digest": digest, "client": client_id, "now": now_utc(),
+        "access_digest": credentials.token_digest(access_token),
+    }).first()  # fmt: skip
+    if spent is None:
+        _revoke_token_of_used_code(session, digest, client_id)
+        return None
+    return Redemption(**spent._mapping, access_token=access_token)
+
+
+def _revoke_token_of_used_code(session: Session, digest: str, client_id: str) -> None:
+    token = session.scalar(
+        select(AuthorizationCode.token_digest).where(
+            AuthorizationCode.digest == digest, AuthorizationCode.client_id == client_id,
+            AuthorizationCode.used_at.is_not(None),
+        )
+    )  # fmt: skip
+    if token:
+        session.execute(
+            update(Token)
+            .where(Token.digest == token)
+            .values(revoked=True)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def code_holder(session: Session, account_id: int) -> claims.Subject | None:
+    """The citizen a code was issued to, if they may still authenticate: not deceased, not
+    on the hotlist, the account neither disabled nor password-locked since the login."""
+    found = session.execute(_HOLDER, {"account": account_id}).first()
+    if found is None or found.disabled or found.password_locked:
+        return None
+    if found.status != "alive" or found.hotlisted:
+        return None
+    return _subject(found, found.mobile)
 
 
 def nonce_used(session: Session, client_id: str, nonce: str) -> bool:
@@ -413,13 +467,14 @@ def remember_jti(session: Session, client_id: str, jti: str, expires: datetime) 
 # --- tokens and claims -----------------------------------------------------------------------
 
 
-def store_token(session: Session, client: Client, account: Account, token: str, scope: str,
+def store_token(session: Session, client_id: str, account_id: int, token: str, scope: str,
                 seconds: int) -> None:  # fmt: skip
     issued = now_utc()
-    session.add(Token(
-        digest=credentials.token_digest(token), account_id=account.id, audience=client.client_id,
-        scopes=scope, issued_at=issued, expires_at=issued + timedelta(seconds=seconds),
-    ))  # fmt: skip
+    session.execute(_STORE_TOKEN, {
+        "digest": credentials.token_digest(token), "account_id": account_id,
+        "audience": client_id, "scopes": scope, "issued_at": issued,
+        "expires_at": issued + timedelta(seconds=seconds), "revoked": False,
+    })  # fmt: skip
 
 
 def userinfo_grant(session: Session, bearer: str) -> tuple[Account, Client, frozenset[str]] | None:
@@ -434,15 +489,39 @@ def userinfo_grant(session: Session, bearer: str) -> tuple[Account, Client, froz
     return account, client, frozenset(token.scopes.split())
 
 
-def subject_of(session: Session, account: Account, person: Person | None = None) -> claims.Subject:
-    person = person or session.get(Person, account.national_code)
+def subject_of(session: Session, account: Account) -> claims.Subject:
+    person = session.get(Person, account.national_code)
     assert person is not None  # may_authenticate() found it
+    return _subject(person, account.mobile)
+
+
+class _PersonFields(Protocol):
+    """What the claims read of a person: a `Person`, or a row of `_HOLDER`."""
+
+    @property
+    def national_code(self) -> str: ...
+    @property
+    def first_name(self) -> str: ...
+    @property
+    def last_name(self) -> str: ...
+    @property
+    def father_name(self) -> str | None: ...
+    @property
+    def birth_date(self) -> date: ...
+    @property
+    def sex(self) -> str: ...
+    @property
+    def residence_county(self) -> str: ...
+
+
+def _subject(person: _PersonFields, mobile: str | None) -> claims.Subject:
+    """The claims' source: a person (or a row of `_HOLDER`) and the account's phone."""
     county = places.counties().get(person.residence_county)
     province = places.provinces().get(county.province_iso) if county else None
     return claims.Subject(
         national_code=person.national_code, first_name=person.first_name,
         last_name=person.last_name, father_name=person.father_name,
-        birth_date=person.birth_date, sex=person.sex, mobile=account.mobile,
+        birth_date=person.birth_date, sex=person.sex, mobile=mobile,
         residence_county=county.name_fa if county else None,
         residence_province=province.name_fa if province else None,
     )  # fmt: skip

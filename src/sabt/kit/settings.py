@@ -54,9 +54,10 @@ class Settings:
     oidc_token_minutes: int = 10
     oidc_session_minutes: int = 30
     consent_days: int = 365
+    token_threads: int = 1
 
 
-def _minutes(name: str, default: int) -> int:
+def _positive(name: str, default: int) -> int:
     raw = os.environ.get(name)
     if not raw:
         return default
@@ -78,20 +79,21 @@ def load() -> Settings:
         database_url=os.environ.get("SABT_DATABASE_URL") or DEFAULT_DATABASE_URL,
         home=Path(os.environ.get("SABT_HOME") or ".sabt"),
         public_url=(os.environ.get("SABT_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
-        staff_token_minutes=_minutes("SABT_STAFF_TOKEN_MINUTES", 480),
-        client_token_minutes=_minutes("SABT_CLIENT_TOKEN_MINUTES", 60),
-        citizen_token_minutes=_minutes("SABT_CITIZEN_TOKEN_MINUTES", 30),
-        login_max_failures=_minutes("SABT_LOGIN_MAX_FAILURES", 5),
-        login_lock_minutes=_minutes("SABT_LOGIN_LOCK_MINUTES", 15),
-        otp_minutes=_minutes("SABT_OTP_MINUTES", 2),
-        otp_sends_per_hour=_minutes("SABT_OTP_SENDS_PER_HOUR", 5),
-        otp_max_attempts=_minutes("SABT_OTP_MAX_ATTEMPTS", 3),
+        staff_token_minutes=_positive("SABT_STAFF_TOKEN_MINUTES", 480),
+        client_token_minutes=_positive("SABT_CLIENT_TOKEN_MINUTES", 60),
+        citizen_token_minutes=_positive("SABT_CITIZEN_TOKEN_MINUTES", 30),
+        login_max_failures=_positive("SABT_LOGIN_MAX_FAILURES", 5),
+        login_lock_minutes=_positive("SABT_LOGIN_LOCK_MINUTES", 15),
+        otp_minutes=_positive("SABT_OTP_MINUTES", 2),
+        otp_sends_per_hour=_positive("SABT_OTP_SENDS_PER_HOUR", 5),
+        otp_max_attempts=_positive("SABT_OTP_MAX_ATTEMPTS", 3),
         sms_gateway=_sms_gateway(),
         sms_url=os.environ.get("SABT_SMS_URL") or None,
         sms_api_key=os.environ.get("SABT_SMS_API_KEY") or None,
-        oidc_token_minutes=_minutes("SABT_OIDC_TOKEN_MINUTES", 10),
-        oidc_session_minutes=_minutes("SABT_OIDC_SESSION_MINUTES", 30),
-        consent_days=_minutes("SABT_CONSENT_DAYS", 365),
+        oidc_token_minutes=_positive("SABT_OIDC_TOKEN_MINUTES", 10),
+        oidc_session_minutes=_positive("SABT_OIDC_SESSION_MINUTES", 30),
+        consent_days=_positive("SABT_CONSENT_DAYS", 365),
+        token_threads=_positive("SABT_TOKEN_THREADS", 1),
     )
 
 
