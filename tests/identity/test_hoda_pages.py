@@ -4,37 +4,23 @@ page's Content-Security-Policy and nothing blocked by it; a citizen types the na
 code in Persian digits, the password, the code from the SMS, consents, and the browser
 lands at the agency with a code and its state."""
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 from sqlalchemy import Engine
 
 from sabt.persian.digits import to_persian
+from tests.chromium import chromium
 from tests.identity.oidc_support import add_agency, live_server
 from tests.identity.test_hoda import ALI_MOBILE, PASSWORD, enrol, last_code
 from tests.registration.conftest import client
 from tests.registration.support import C
 
-__all__ = ["client"]
-CHROMIUM = "/usr/bin/chromium"
+__all__ = ["chromium", "client"]
 AGENCY = "http://127.0.0.1:9"  # answered by the test itself, inside the browser
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    if not shutil.which(CHROMIUM):
-        pytest.fail("Chromium is not installed: apt-get install chromium (make deps)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def test_a_citizen_signs_in_to_an_agency_on_a_phone(

@@ -98,6 +98,7 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000, db: Db = None) -> None:
     settings = dataclasses.replace(settings, database_url=url, public_url=public_url.rstrip("/"))
     credentials = _demo_accounts(make_engine(url), settings)
     err.print(f"API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
+    err.print(f"SAHIM, the citizens' portal: {settings.public_url}/sahim/ (sign in with HODA)")
     err.print("demo credentials (also in SABT_HOME/demo-credentials.txt):")
     err.print(credentials, soft_wrap=True, highlight=False, end="")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

@@ -55,6 +55,7 @@ class Settings:
     oidc_session_minutes: int = 30
     consent_days: int = 365
     token_threads: int = 1
+    portal_session_minutes: int = 30
 
 
 def _positive(name: str, default: int) -> int:
@@ -94,6 +95,7 @@ def load() -> Settings:
         oidc_session_minutes=_positive("SABT_OIDC_SESSION_MINUTES", 30),
         consent_days=_positive("SABT_CONSENT_DAYS", 365),
         token_threads=_positive("SABT_TOKEN_THREADS", 1),
+        portal_session_minutes=_positive("SABT_PORTAL_SESSION_MINUTES", 30),
     )
 
 

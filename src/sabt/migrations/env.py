@@ -9,6 +9,7 @@ from alembic import context
 from sabt.documents import models as documents_models  # noqa: F401  (registers tables)
 from sabt.identity import models as identity_models  # noqa: F401
 from sabt.kit.orm import Base
+from sabt.portal import models as portal_models  # noqa: F401
 from sabt.registration import models as registration_models  # noqa: F401
 from sabt.registry import models  # noqa: F401  (registers the register's tables)
 

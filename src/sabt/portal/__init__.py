@@ -1,0 +1,1 @@
+"""SAHIM (سهیم): the citizen portal, HODA's first-party relying party."""
