@@ -141,21 +141,18 @@ def test_a_forged_or_stray_callback_gets_a_persian_page_and_no_session(
     assert browser.http.get("/sahim/callback?code=abc&state=x").status_code == 400
 
 
-def test_a_citizen_who_refuses_at_hoda_is_told_so(portal: Portal) -> None:
+@pytest.mark.parametrize(
+    ("answer_from_hoda", "told"),
+    [("error=access_denied", "اجازه ندادید"), ("code=made-up%00code", "نپذیرفت")],
+)
+def test_a_refusal_at_hoda_or_a_code_it_does_not_know_gets_a_persian_page(
+    portal: Portal, answer_from_hoda: str, told: str
+) -> None:
     browser = Browser(portal.base, portal.home)
     start = browser.http.get("/sahim/login")
     state = httpx2.URL(start.headers["location"]).params["state"]
-    answer = browser.http.get(f"/sahim/callback?error=access_denied&state={state}")
-    assert answer.status_code == 400 and "اجازه ندادید" in answer.text
-    assert not browser.http.cookies.get("sahim_sid", path="/sahim")
-
-
-def test_a_code_hoda_does_not_know_is_refused_with_a_persian_page(portal: Portal) -> None:
-    browser = Browser(portal.base, portal.home)
-    start = browser.http.get("/sahim/login")
-    state = httpx2.URL(start.headers["location"]).params["state"]
-    answer = browser.http.get(f"/sahim/callback?code=made-up%00code&state={state}")
-    assert answer.status_code == 400 and "نپذیرفت" in answer.text
+    answer = browser.http.get(f"/sahim/callback?{answer_from_hoda}&state={state}")
+    assert answer.status_code == 400 and told in answer.text
     assert not browser.http.cookies.get("sahim_sid", path="/sahim")
 
 
