@@ -15,7 +15,6 @@ from sabt.persian.digits import to_persian
 from sabt.portal import hoda_client, service, views
 from sabt.portal.models import PortalSession
 from sabt.registry import queries
-from sabt.registry.models import Person
 
 router = APIRouter(include_in_schema=False)
 
@@ -124,9 +123,8 @@ def static(name: str) -> Response:
 
 def _identity_page(request: Request, db: Session, signed_in: PortalSession) -> Response:
     person = queries.get_person(db, signed_in.national_code)
-    mother = db.get(Person, person.mother_code) if person.mother_code else None
     full_name = f"{person.first_name} {person.last_name}"
-    rows = views.identity_rows(person, mother)
+    rows = views.identity_rows(person, queries.parents(db, person))
     return _page(request, "sahim_identity.html", 200, signed_in=signed_in, rows=rows,
                  full_name=full_name)  # fmt: skip
 

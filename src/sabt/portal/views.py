@@ -32,8 +32,9 @@ def booklet_fa(person: Person) -> str:
     return to_persian("-".join(parts)) if parts else "—"
 
 
-def identity_rows(person: Person, mother: Person | None) -> list[Row]:
+def identity_rows(person: Person, parents: list[Person]) -> list[Row]:
     """The booklet's page of identity, as the register holds it today."""
+    mother = next((p for p in parents if p.national_code == person.mother_code), None)
     rows = [
         Row("کد ملی", to_persian(person.national_code), ltr=True),
         Row("نام", person.first_name),
