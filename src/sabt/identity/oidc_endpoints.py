@@ -25,6 +25,7 @@ from sabt.identity import claims, credentials, hoda, oauth, oidc, oidc_keys, pro
 from sabt.identity.endpoints import write_session
 from sabt.identity.models import Client, Interaction
 from sabt.identity.service import now_utc
+from sabt.kit import csp
 from sabt.kit.errors import SabtError
 from sabt.kit.settings import Settings
 from sabt.persian import jalali
@@ -344,17 +345,9 @@ def _templates() -> Environment:
 
 
 def _page(name: str, status: int, form_action: str = "", **context: object) -> HTMLResponse:
-    """A page with a nonce-based Content-Security-Policy: no script at all, only its style."""
-    nonce = secrets.token_urlsafe(16)
+    nonce = csp.new_nonce()
     html = _templates().get_template(name).render(nonce=nonce, **context)
-    csp = (
-        f"default-src 'none'; style-src 'nonce-{nonce}'; img-src 'self'; "
-        f"form-action 'self' {form_action}; frame-ancestors 'none'; base-uri 'none'"
-    )
-    return HTMLResponse(html, status_code=status, headers={
-        "content-security-policy": csp.replace("  ", " "), "cache-control": "no-store",
-        "x-content-type-options": "nosniff", "referrer-policy": "no-referrer",
-    })  # fmt: skip
+    return HTMLResponse(html, status_code=status, headers=csp.page_headers(nonce, form_action))
 
 
 def _step_page(db: Session, settings: Settings, ix: Interaction, *, error: str | None = None,

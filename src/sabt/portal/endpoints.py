@@ -1,7 +1,7 @@
 """SAHIM's pages: server-rendered Persian, right to left, no script. Login goes through HODA
 (the portal is its relying party); every page shows only the signed-in citizen's data."""
 
-import secrets
+from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from sabt.kit import csp
 from sabt.kit.settings import Settings
 from sabt.persian.digits import to_persian
 from sabt.portal import hoda_client, service, views
@@ -133,6 +134,7 @@ def _message(request: Request, status: int, text: str) -> HTMLResponse:
     return _page(request, "sahim_message.html", status, message=text)
 
 
+@cache
 def _templates() -> Environment:
     return Environment(
         loader=PackageLoader("sabt.portal", "templates"), autoescape=select_autoescape(["html"])
@@ -140,22 +142,13 @@ def _templates() -> Environment:
 
 
 def _page(request: Request, template: str, status: int, **context: object) -> HTMLResponse:
-    """A page with a nonce-based Content-Security-Policy: no script, only its own style and
-    the font the portal serves."""
-    nonce = secrets.token_urlsafe(16)
+    nonce = csp.new_nonce()
     cookie = request.cookies.get(SESSION_COOKIE)
     csrf = service.csrf_token(cookie) if cookie and context.get("signed_in") else ""
     html = (
         _templates().get_template(template).render(nonce=nonce, csrf=csrf, fa=to_persian, **context)
     )
-    csp = (
-        f"default-src 'none'; style-src 'nonce-{nonce}'; font-src 'self'; img-src 'self'; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    )
-    return HTMLResponse(html, status_code=status, headers={
-        "content-security-policy": csp, "cache-control": "no-store",
-        "x-content-type-options": "nosniff", "referrer-policy": "no-referrer",
-    })  # fmt: skip
+    return HTMLResponse(html, status_code=status, headers=csp.page_headers(nonce))
 
 
 def _set_cookie(response: Response, settings: Settings, name: str, value: str,
