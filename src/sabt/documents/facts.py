@@ -59,6 +59,22 @@ def _marriage(m: Marriage, husband: Person, wife: Person) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def key_of(kind: str, facts: dict[str, Any]) -> dict[str, Any]:
+    """What a document's token carries besides the facts' hash: a few key facts a verifier
+    reads without the register. Derived from the facts alone, so a copy of an issued
+    document carries the same token claims as the original."""
+    if kind == "marriage":
+        return {"marriage": facts["id"], "date": facts["date"], "kind": facts["kind"]}
+    if kind == "inheritance":
+        return estate.key_facts(facts)
+    person = facts["person"]
+    key = {"name": f"{person['first_name']} {person['last_name']}"}
+    if kind == "death":
+        return {**key, "died": facts["death"]["date"]}
+    key["born"] = person["birth_date"]
+    return {**key, "alive": facts["death"] is None} if kind == "booklet" else key
+
+
 def gather(session: Session, kind: str, code: str, marriage_id: int | None) -> Facts:
     if kind not in KINDS:
         raise BadInput(
@@ -86,8 +102,7 @@ def _birth(session: Session, p: Person) -> Facts:
     father, mother = _parents(session, p)
     facts = {"person": identity(p), "father": _named(father), "mother": _named(mother)}
     codes = tuple(x.national_code for x in (p, father, mother) if x)
-    key = {"name": f"{p.first_name} {p.last_name}", "born": p.birth_date.isoformat()}
-    return Facts("birth", p.national_code, codes, None, facts, key)
+    return Facts("birth", p.national_code, codes, None, facts, key_of("birth", facts))
 
 
 def _registered_death(p: Person, what_fa: str, what_en: str) -> dict[str, Any]:
@@ -104,7 +119,7 @@ def _registered_death(p: Person, what_fa: str, what_en: str) -> dict[str, Any]:
 def _death_certificate(session: Session, p: Person) -> Facts:
     death = _registered_death(p, "گواهی فوت", "death certificate")
     facts = {"person": identity(p), "death": death}
-    key = {"name": f"{p.first_name} {p.last_name}", "died": death["date"]}
+    key = key_of("death", facts)
     return Facts("death", p.national_code, (p.national_code,), None, facts, key)
 
 
@@ -138,9 +153,8 @@ def _marriage_certificate(session: Session, p: Person, marriage_id: int | None) 
     husband, wife = session.get(Person, m.husband_code), session.get(Person, m.wife_code)
     assert husband is not None and wife is not None
     facts = _marriage(m, husband, wife)
-    key = {"marriage": m.id, "date": facts["date"], "kind": m.kind}
     codes = (m.husband_code, m.wife_code)
-    return Facts("marriage", p.national_code, codes, m.id, facts, key)
+    return Facts("marriage", p.national_code, codes, m.id, facts, key_of("marriage", facts))
 
 
 def _booklet(session: Session, p: Person) -> Facts:
@@ -156,8 +170,7 @@ def _booklet(session: Session, p: Person) -> Facts:
         "person": identity(p), "father": _named(father), "mother": _named(mother),
         "marriages": marriages, "children": [_named(c) for c in kids], "death": _death(p),
     }  # fmt: skip
-    key = {"name": f"{p.first_name} {p.last_name}", "born": p.birth_date.isoformat(),
-           "alive": p.death_date is None}  # fmt: skip
+    key = key_of("booklet", facts)
     return Facts("booklet", p.national_code, (p.national_code,), None, facts, key)
 
 
@@ -188,4 +201,4 @@ def _inheritance_certificate(session: Session, p: Person) -> Facts:
     )
     heirs = [h["national_code"] for t in facts["tables"] for h in t["heirs"]]
     codes = tuple(dict.fromkeys([p.national_code, *(c for c in heirs if c)]))
-    return Facts("inheritance", p.national_code, codes, None, facts, estate.key_facts(facts))
+    return Facts("inheritance", p.national_code, codes, None, facts, key_of("inheritance", facts))

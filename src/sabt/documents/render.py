@@ -54,6 +54,7 @@ def _environment() -> Environment:
         autoescape=select_autoescape(["html"]),
     )
     env.filters.update(fa_date=fa_date, county=county_name, fa=fa)
+    env.globals["marriage_end_fa"] = MARRIAGE_END_FA
     return env
 
 
@@ -109,6 +110,9 @@ KIND_FA = {"booklet": "شناسنامهٔ الکترونیک", "birth": "گوا�
 KIND_EN = {"booklet": "E-booklet extract", "birth": "Birth certificate",
            "death": "Death certificate", "marriage": "Marriage certificate",
            "inheritance": "Inheritance certificate"}  # fmt: skip
+MARRIAGE_END_FA = {"divorce_revocable": "طلاق رجعی", "divorce_irrevocable": "طلاق بائن",
+                   "death": "فوت", "term_expired": "پایان مدت", "term_waived": "بذل مدت",
+                   "annulment": "فسخ"}  # fmt: skip
 STATUS_FA = {"valid": "معتبر", "revoked": "باطل‌شده", "superseded": "منسوخ",
              "invalid": "نامعتبر", "unknown": "ناشناخته"}  # fmt: skip
 

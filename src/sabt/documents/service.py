@@ -71,8 +71,6 @@ def issue(
     index = _tree_size(session)
     leaf = _leaf(index, {"event": "issued", "number": number, "kind": kind,
                          "facts_hash": digest, "at": issued_at})  # fmt: skip
-    claims = {"v": tokens.VERSION, "k": kind, "n": number, "d": issued_at[:10],
-              "s": list(stated.subjects), "f": stated.key, "h": digest, "l": index}  # fmt: skip
     row = {
         "number": number, "seq": seq, "kind": kind, "subject": stated.subject,
         "subjects": " ".join(stated.subjects), "marriage_id": stated.marriage_id,
@@ -87,7 +85,22 @@ def issue(
     if kind in REPLACING_KINDS:
         _replace_earlier(session, kind, stated.subject, number, actor)
     document = session.get_one(Document, number)
-    return Issued(document, tokens.sign(signing, claims), stated.facts)
+    return Issued(document, tokens.sign(signing, _claims(document, stated.key)), stated.facts)
+
+
+def _claims(document: Document, key: dict[str, Any]) -> dict[str, Any]:
+    return {"v": tokens.VERSION, "k": document.kind, "n": document.number,
+            "d": document.issued_at.date().isoformat(), "s": document.subjects.split(),
+            "f": key, "h": document.facts_hash, "l": document.leaf_index}  # fmt: skip
+
+
+def copy_of(signing: keys.SigningKeys, document: Document) -> Issued:
+    """Another copy of an issued document, to download again: the same facts, number and
+    log leaf, the token's claims rebuilt from the register's row and signed anew. Nothing
+    is written: a copy is not a new issuance (its status stays the original's)."""
+    stated: dict[str, Any] = canonical.loads(document.facts)
+    claims = _claims(document, facts.key_of(document.kind, stated))
+    return Issued(document, tokens.sign(signing, claims), stated)
 
 
 def _replace_earlier(session: Session, kind: str, subject: str, number: str, actor: str) -> None:
