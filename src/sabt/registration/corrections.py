@@ -5,7 +5,7 @@ old value; the old value stays in the ledger, so every past state can be rebuilt
 """
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 from sqlalchemy import select
@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 from sabt.identity.roles import Place
 from sabt.identity.service import Caller
 from sabt.kit import clock
-from sabt.kit.errors import BadInput, Conflict
+from sabt.kit.errors import BadInput, Conflict, NotFound
 from sabt.persian import places
-from sabt.registration import cases
-from sabt.registration.models import Case
-from sabt.registry import ledger, validation
+from sabt.registration import attachments, cases
+from sabt.registration.models import Attachment, Case
+from sabt.registry import ledger, queries, validation
 from sabt.registry import service as registry
-from sabt.registry.models import Person
+from sabt.registry.models import Office, Person
 
 
 def _name(value: str, _: Person) -> tuple[str, str | None]:
@@ -82,18 +82,8 @@ def file(
     if person is None:
         raise BadInput("unknown_person", f"کد ملی در ثبت نیست: {code}", f"no person {code}")
     caller.require_jurisdiction(_place_of(person))
-    if field not in FIELDS:
-        raise BadInput(
-            "bad_field",
-            f"این بخش را نمی‌توان اصلاح کرد: {field}",
-            f"field must be one of {', '.join(FIELDS)}",
-        )
-    new, key = FIELDS[field](new_value, person)
+    new, key = _checked_value(person, field, new_value)
     old = _value(person, field)
-    if new == old:
-        raise BadInput(
-            "no_change", "مقدار تازه همان مقدار کنونی است", "the new value is the old one"
-        )
     _check_none_pending(session, person.national_code, field)
     case_id = cases.next_id(session)
     now = cases.now_text()
@@ -118,6 +108,115 @@ def file(
     }  # fmt: skip
     registry.append(session, [cases.open_entry("correction.filed", row, caller)])
     return body
+
+
+def request(
+    session: Session, code: str, field: str, new_value: str, reason: str, attachment: bytes
+) -> dict[str, Any]:
+    """A citizen asks for a correction of their own record (through SAHIM), with a reason
+    and a supporting PDF or JPEG. It enters the registrar queue of their office like a
+    filed correction, but nobody has endorsed it yet: two registrars decide it."""
+    ledger.lock_head(session)
+    person = queries.get_person(session, validation.parse_code(code))
+    new, key = _checked_value(person, field, new_value)
+    reason = reason.strip()
+    if not 10 <= len(reason) <= 500:
+        raise BadInput(
+            "bad_reason",
+            "دلیل درخواست را در ۱۰ تا ۵۰۰ حرف بنویسید",
+            "the reason must be 10 to 500 characters",
+        )
+    checked = attachments.check(attachment)
+    _check_none_pending(session, person.national_code, field)
+    office = _office_of(session, person)
+    case_id, now, actor = (
+        cases.next_id(session),
+        cases.now_text(),
+        f"citizen:{person.national_code}",
+    )
+    body = {
+        "status": "queued", "case_id": case_id, "national_code": person.national_code,
+        "message_fa": "درخواست اصلاح شما ثبت شد و به کارتابل ثبت احوال رفت",
+        "message_en": "your correction request is filed and waits for a registrar",
+    }  # fmt: skip
+    data = {
+        "correction": {"field": field, "old": _value(person, field), "new": new, "key": key,
+                       "legal_basis": f"درخواست شهروند: {reason}",
+                       "document_ref": f"attachment:{checked.digest}"},
+        "attachment": {"sha256": checked.digest, "content_type": checked.content_type,
+                       "size": checked.size},
+        "requested_by": {"by": actor, "at": now, "note": reason},
+    }  # fmt: skip
+    row = {
+        "id": case_id, "kind": "correction", "status": "queued", "source": office.code,
+        "external_id": f"C-{case_id}", "received_at": now, "event_at": now,
+        "office": office.code, "county": office.county, "province": office.province,
+        "subject": person.national_code, "mother": None, "father": None, "flags": "",
+        "data": cases.dumps(data), "outcome": cases.dumps(body), "assigned_to": None,
+        "updated_at": now,
+    }  # fmt: skip
+    _keep(session, checked, attachment)
+    entry = ledger.NewEntry("correction.filed", f"correction:{case_id}", {"case": row}, actor,
+                            office.code)  # fmt: skip
+    registry.append(session, [entry])
+    return body
+
+
+def _checked_value(person: Person, field: str, new_value: str) -> tuple[str, str | None]:
+    if field not in FIELDS:
+        raise BadInput(
+            "bad_field",
+            f"این بخش را نمی‌توان اصلاح کرد: {field}",
+            f"field must be one of {', '.join(FIELDS)}",
+        )
+    new, key = FIELDS[field](new_value, person)
+    if new == _value(person, field):
+        raise BadInput(
+            "no_change", "مقدار تازه همان مقدار کنونی است", "the new value is the old one"
+        )
+    return new, key
+
+
+def _office_of(session: Session, person: Person) -> Office:
+    """The registry office that decides a citizen's request: the one that registered them,
+    else a civil registration office of the county they live in."""
+    office = session.get(Office, person.registering_office or "")
+    if office is None:
+        office = session.scalars(
+            select(Office).where(Office.kind == "civil_registration",
+                                 Office.county == person.residence_county).order_by(Office.code)
+        ).first()  # fmt: skip
+    if office is None:
+        raise Conflict(
+            "no_office",
+            "ادارهٔ ثبت احوالی برای رسیدگی به درخواست شما پیدا نشد؛ به دفتر ثبت احوال مراجعه کنید",
+            "no civil registration office can take this request: visit an office",
+        )
+    return office
+
+
+def _keep(session: Session, checked: attachments.Checked, data: bytes) -> None:
+    if session.get(Attachment, checked.digest) is None:
+        session.add(Attachment(digest=checked.digest, content_type=checked.content_type,
+                               size=checked.size, content=data, received_at=clock.now()
+                               .astimezone(UTC).replace(tzinfo=None)))  # fmt: skip
+        session.flush()
+
+
+def attachment_of(session: Session, digest: str) -> Attachment:
+    found = session.get(Attachment, digest)
+    if found is None:
+        raise NotFound("no_attachment", "پیوست پیدا نشد", f"no attachment {digest}")
+    return found
+
+
+def requests_of(session: Session, code: str) -> list[Case]:
+    """Every correction of the person's record, asked for by them or filed by a registrar,
+    newest first."""
+    return list(session.scalars(
+        select(Case).where(Case.kind == "correction", Case.subject == code)
+        .order_by(Case.received_at.desc(), Case.id.desc())
+    ))  # fmt: skip
 
 
 def _place_of(person: Person) -> Place:

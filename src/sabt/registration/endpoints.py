@@ -246,6 +246,24 @@ def case_history(
     return queue.case_history(db, caller, case_id)
 
 
+@router.get(
+    "/queue/{case_id}/attachment",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}, "image/jpeg": {}}}},
+)
+def case_attachment(
+    case_id: CaseId,
+    caller: Annotated[Caller, Depends(require("queue:read"))],
+    db: Annotated[Session, Depends(session)],
+) -> Response:
+    """The file a citizen attached to their request (PDF or JPEG), checked against the hash
+    the case's ledger entry names."""
+    found = queue.attachment(db, caller, case_id)
+    return Response(found.content, media_type=found.content_type,
+                    headers={"Content-Disposition": f'attachment; filename="case-{case_id}"',
+                             "X-Content-SHA256": found.digest})  # fmt: skip
+
+
 @router.post("/queue/{case_id}/assign")
 def assign(
     case_id: CaseId,

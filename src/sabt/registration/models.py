@@ -7,7 +7,16 @@ a ledger entry and `sabt ledger replay` rebuilds this table with the register.
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sabt.kit.orm import Base
@@ -42,3 +51,16 @@ class Case(Base):
         Index("uq_registration_case_source", "source", "kind", "external_id", unique=True),
         Index("ix_registration_case_queue", "status", "province", "county"),
     )
+
+
+class Attachment(Base):
+    """A file a citizen attached to a request (a PDF or a JPEG), kept by its SHA-256. The
+    case's ledger entry names the hash, so the file cannot change unseen; the bytes stay
+    here, beside the ledger, not in it."""
+
+    __tablename__ = "registration_attachment"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256, hex
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(DateTime)

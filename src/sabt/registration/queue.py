@@ -7,6 +7,7 @@ person with the senior role (`corrections:approve`) approves after a first one e
 (for a correction, the registrar who filed it), never the same person twice.
 """
 
+import hashlib
 from collections.abc import Callable
 from datetime import UTC, timedelta
 from typing import Any
@@ -17,9 +18,9 @@ from sqlalchemy.orm import Session
 from sabt.identity.roles import Jurisdiction
 from sabt.identity.service import Caller, Forbidden
 from sabt.kit import canonical, clock
-from sabt.kit.errors import BadInput, Conflict
+from sabt.kit.errors import BadInput, Conflict, NotFound
 from sabt.registration import births, cases, corrections, deaths, rules
-from sabt.registration.models import Case
+from sabt.registration.models import Attachment, Case
 from sabt.registry import ledger, validation
 from sabt.registry.models import LedgerEntry, Marriage
 
@@ -150,6 +151,25 @@ def _visible(session: Session, caller: Caller, case_id: int) -> Case:
     case = cases.load(session, case_id)
     caller.require_jurisdiction(cases.place(case))
     return case
+
+
+def attachment(session: Session, caller: Caller, case_id: int) -> Attachment:
+    """The file attached to a case of the caller's jurisdiction, its bytes checked against
+    the SHA-256 the case (and so the ledger) names."""
+    data = cases.data_of(_visible(session, caller, case_id))
+    digest = (data.get("attachment") or {}).get("sha256")
+    found = session.get(Attachment, digest) if digest else None
+    if found is None:
+        raise NotFound(
+            "no_attachment", "این پرونده پیوستی ندارد", f"case {case_id} has no attachment"
+        )
+    if hashlib.sha256(found.content).hexdigest() != digest:
+        raise Conflict(
+            "attachment_altered",
+            "پیوست با آنچه در دفتر ثبت شده یکی نیست (دستکاری شده است)",
+            f"the attachment of case {case_id} does not match the hash in the ledger",
+        )
+    return found
 
 
 # --- acting ----------------------------------------------------------------------------
