@@ -26,6 +26,7 @@ from sabt.identity import credentials, sms
 from sabt.identity.models import Account, AuthEvent, Hotlist, OtpChallenge
 from sabt.identity.service import (
     Forbidden,
+    Page,
     Unauthorized,
     audit,
     can_authenticate,
@@ -289,17 +290,30 @@ def set_method_lock(session: Session, code: str, method: str, locked: bool) -> d
     return methods_of(account)
 
 
+def account_of(session: Session, code: str) -> Account | None:
+    """The citizen's HODA account, if they enrolled."""
+    return _account(session, code)
+
+
 def methods_of(account: Account) -> dict[str, bool]:
     return {"password_locked": account.password_locked, "otp_locked": account.otp_locked}
 
 
 def history(session: Session, code: str, limit: int = 100) -> list[dict[str, object]]:
-    rows = session.scalars(
-        select(AuthEvent).where(AuthEvent.national_code == code)
-        .order_by(AuthEvent.at.desc(), AuthEvent.id.desc()).limit(limit)
-    )  # fmt: skip
     return [{"at": r.at.isoformat() + "Z", "agency": r.agency, "method": r.method,
-             "outcome": r.outcome, "reason": r.reason} for r in rows]  # fmt: skip
+             "outcome": r.outcome, "reason": r.reason}
+            for r in history_page(session, code, limit, 0).rows]  # fmt: skip
+
+
+def history_page(session: Session, code: str, limit: int, offset: int) -> Page[AuthEvent]:
+    """The citizen's authentication history, newest first (times naive UTC)."""
+    where = AuthEvent.national_code == code
+    total = session.scalar(select(func.count()).select_from(AuthEvent).where(where)) or 0
+    rows = session.scalars(
+        select(AuthEvent).where(where).order_by(AuthEvent.at.desc(), AuthEvent.id.desc())
+        .limit(limit).offset(offset)
+    )  # fmt: skip
+    return Page(list(rows), total)
 
 
 def enrolment_example(session: Session) -> dict[str, str] | None:

@@ -6,9 +6,9 @@ a lock or a death takes effect on the next request.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, NoReturn
+from typing import Generic, Literal, NoReturn, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sabt.identity import credentials
@@ -25,6 +25,8 @@ from sabt.kit import canonical, clock
 from sabt.kit.errors import BadInput, Conflict, NotFound, SabtError
 from sabt.kit.settings import Settings
 from sabt.registry.models import Office, Person
+
+Row = TypeVar("Row")
 
 
 class Unauthorized(SabtError):
@@ -481,3 +483,22 @@ def log_access(session: Session, caller: Caller, subject: str, action: str, purp
             purpose=purpose,
         )
     )
+
+
+@dataclass(frozen=True)
+class Page(Generic[Row]):
+    """One page of a citizen's log, newest first, and how many rows the whole log has."""
+
+    rows: list[Row]
+    total: int
+
+
+def accesses_of(session: Session, subject: str, limit: int, offset: int) -> Page[AccessLog]:
+    """The reads of `subject`'s data by staff and agencies, newest first."""
+    where = AccessLog.subject == subject
+    total = session.scalar(select(func.count()).select_from(AccessLog).where(where)) or 0
+    rows = session.scalars(
+        select(AccessLog).where(where).order_by(AccessLog.at.desc(), AccessLog.id.desc())
+        .limit(limit).offset(offset)
+    )  # fmt: skip
+    return Page(list(rows), total)
