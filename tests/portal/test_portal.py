@@ -2,47 +2,20 @@
 relying party on a real socket): the citizen's identity page from the register, the
 session's cookie and CSRF, logout through HODA, and every way a login can go wrong."""
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import httpx2
 import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from sabt.persian.digits import to_persian
 from sabt.persian.jalali import format_fa
 from sabt.portal import hoda_client
 from sabt.registry.models import Person
-from tests.identity.oidc_support import Browser, live_server, step
-from tests.identity.test_hoda import ALI_MOBILE, PASSWORD, at, enrol
-from tests.registration.conftest import client
+from tests.identity.oidc_support import Browser, step
+from tests.identity.test_hoda import ALI_MOBILE, PASSWORD, at
+from tests.portal.conftest import Portal
 from tests.registration.support import C
-
-__all__ = ["client"]
-
-
-@dataclass
-class Portal:
-    base: str
-    home: Path
-    engine: Engine
-
-    def signed_in(self) -> tuple[Browser, httpx2.Response]:
-        """Ali, signed in through HODA's pages: the browser and the page it lands on."""
-        browser = Browser(self.base, self.home)
-        page = browser.sign_in("/sahim/login", C["ali"], PASSWORD, ALI_MOBILE, consent=None)
-        return browser, page
-
-
-@pytest.fixture
-def portal(client: TestClient, engine: Engine, db_url: str, tmp_path: Path) -> Iterator[Portal]:
-    enrol(client, tmp_path)
-    with live_server(db_url, tmp_path) as base:
-        yield Portal(base, tmp_path, engine)
 
 
 def test_a_citizen_signs_in_through_hoda_and_sees_the_register_s_identity(

@@ -10,11 +10,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from sabt.api.app import create_app
-from sabt.identity import hoda, provider
+from sabt.identity import hoda, provider, sms
 from sabt.identity import service as identity
 from sabt.kit import settings as settings_mod
 from sabt.kit.console import DB_HELP, database_url, err, user_errors
 from sabt.persian import places
+from sabt.portal import demo as portal_demo
 from sabt.registry import schema
 from sabt.registry import service as registry
 from sabt.registry.db import make_engine
@@ -78,6 +79,23 @@ def _demo_accounts(engine: Engine, settings: settings_mod.Settings) -> str:
     return text
 
 
+def _demo_citizens(engine: Engine, settings: settings_mod.Settings) -> str:
+    """SAHIM's demo citizens: enrolled at HODA once, kept in SABT_HOME/demo-citizens.txt."""
+    path = settings_mod.instance_dir(settings) / "demo-citizens.txt"
+    if path.exists():
+        return path.read_text(encoding="utf-8")
+    with Session(engine) as session, session.begin():
+        citizens = portal_demo.enrol_citizens(session, settings)
+    outbox = sms.outbox_path(settings.home).resolve()
+    lines = [f"SAHIM, the citizens' portal: {settings.public_url}/sahim/ — sign in with HODA as",
+             *(f"  {c.national_code}  {c.name}: {c.story}" for c in citizens),
+             f"  password {portal_demo.PASSWORD}; the one-time code of each sign-in arrives in",
+             f"  {outbox} (the demo's SMS outbox)"]  # fmt: skip
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return path.read_text(encoding="utf-8")
+
+
 @user_errors
 def demo(host: Host = "127.0.0.1", port: Port = 8000, db: Db = None) -> None:
     """Build (once) a synthetic register of 50,000 living people on SQLite and serve it."""
@@ -98,7 +116,8 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000, db: Db = None) -> None:
     settings = dataclasses.replace(settings, database_url=url, public_url=public_url.rstrip("/"))
     credentials = _demo_accounts(make_engine(url), settings)
     err.print(f"API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
-    err.print(f"SAHIM, the citizens' portal: {settings.public_url}/sahim/ (sign in with HODA)")
+    citizens = _demo_citizens(make_engine(url), settings)
     err.print("demo credentials (also in SABT_HOME/demo-credentials.txt):")
     err.print(credentials, soft_wrap=True, highlight=False, end="")
+    err.print(citizens, soft_wrap=True, highlight=False, end="")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

@@ -1,6 +1,9 @@
 """SAHIM's pages: server-rendered Persian, right to left, no script. Login goes through HODA
 (the portal is its relying party); every page shows only the signed-in citizen's data."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -9,13 +12,27 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.formparsers import MultiPartException
 
-from sabt.kit import csp
+from sabt.documents import endpoints as documents_endpoints
+from sabt.documents import estate as estate_facts
+from sabt.documents import service as documents
+from sabt.documents.models import Document
+from sabt.identity import hoda, provider
+from sabt.identity import service as identity
+from sabt.inheritance import service as inheritance
+from sabt.kit import canonical, clock, csp
+from sabt.kit.errors import BadInput, NotFound, SabtError
 from sabt.kit.settings import Settings
 from sabt.persian.digits import to_persian
-from sabt.portal import hoda_client, service, views
+from sabt.persian.jalali import format_fa
+from sabt.portal import citizen, hoda_client, service, views
 from sabt.portal.models import PortalSession
+from sabt.registration import attachments, cases, corrections
+from sabt.registry import db as registry_db
 from sabt.registry import queries
+from sabt.registry.models import Person
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,6 +47,7 @@ FONTS = {"naskh.ttf": "NotoNaskhArabic-Regular.ttf", "naskh-bold.ttf": "NotoNask
 _ACCESS_DENIED_FA = "ورود انجام نشد: در هدا اجازه ندادید یا ورود را لغو کردید. دوباره وارد شوید."
 _STALE_LOGIN_FA = "این ورود منقضی شده یا از این مرورگر آغاز نشده است. دوباره وارد شوید."
 _REFUSED_FA = "هدا این ورود را نپذیرفت (کد ورود نامعتبر یا منقضی است). دوباره وارد شوید."
+_BAD_FORM_FA = "فرم ناقص یا نادرست فرستاده شد. صفحه را دوباره باز کنید و دوباره بفرستید."
 _HODA_DOWN_FA = "هدا اکنون پاسخ نمی‌دهد. چند دقیقهٔ دیگر دوباره وارد شوید."
 
 
@@ -40,7 +58,10 @@ def home(request: Request) -> Response:
         signed_in = service.current(db, request.cookies.get(SESSION_COOKIE))
         if signed_in is None:
             return _page(request, "sahim_welcome.html", 200)
-        return _identity_page(request, db, signed_in)
+        me = queries.get_person(db, signed_in.national_code)
+        rows = views.identity_rows(me, queries.parents(db, me))
+        return _page(request, "sahim_identity.html", 200, signed_in=signed_in, me=me, rows=rows,
+                     here="identity")  # fmt: skip
 
 
 @router.get("/sahim/login")
@@ -112,6 +133,297 @@ def _logout(request: Request, csrf: str) -> Response:
     return response
 
 
+# --- the signed-in citizen's pages ------------------------------------------------------
+
+PER_PAGE = 20
+Build = Callable[["Visit"], Response]
+_FORGED_FA = "این فرم از صفحه‌ای از همین نشست نیامده است. صفحه را دوباره باز کنید و دوباره بفرستید."
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A request of a signed-in citizen: their session, their register row, the database."""
+
+    request: Request
+    db: Session
+    signed_in: PortalSession
+    me: Person
+
+    def page(self, template: str, here: str, status: int = 200, **context: object) -> Response:
+        return _page(self.request, template, status, signed_in=self.signed_in, me=self.me,
+                     here=here, **context)  # fmt: skip
+
+
+def _signed_in_page(request: Request, build: Build) -> Response:
+    """A page for the signed-in citizen; without a live session, back to the welcome page."""
+    with Session(request.app.state.engine) as db:
+        signed_in = service.current(db, request.cookies.get(SESSION_COOKIE))
+        if signed_in is None:
+            return RedirectResponse(f"{_PATH}/", status_code=303)
+        try:
+            return build(
+                Visit(request, db, signed_in, queries.get_person(db, signed_in.national_code))
+            )
+        except SabtError as exc:
+            return _refused(request, exc)
+
+
+async def _signed_in_form(request: Request, act: Callable[[Visit, FormData], Response],
+                          **limits: int) -> Response:  # fmt: skip
+    """A form of the signed-in citizen: its CSRF token checked, then `act` in one write
+    transaction (nothing written when it refuses)."""
+    try:
+        form = await request.form(max_files=limits.get("files", 0), max_fields=20)
+    except (MultiPartException, ValueError):
+        return _message(request, 400, _BAD_FORM_FA, signed_in=True)
+    return await run_in_threadpool(_act, request, form, act)
+
+
+def _act(request: Request, form: FormData, act: Callable[[Visit, FormData], Response]) -> Response:
+    cookie = request.cookies.get(SESSION_COOKIE) or ""
+    try:
+        with registry_db.write_session(request.app.state.engine) as db:
+            signed_in = service.current(db, cookie)
+            if signed_in is None:
+                return RedirectResponse(f"{_PATH}/", status_code=303)
+            if not service.csrf_ok(cookie, _text(form, "csrf")):
+                return _message(request, 403, _FORGED_FA, signed_in=True)
+            me = queries.get_person(db, signed_in.national_code)
+            return act(Visit(request, db, signed_in, me), form)
+    except SabtError as exc:
+        return _refused(request, exc)
+
+
+def _refused(request: Request, exc: SabtError) -> Response:
+    return _message(request, exc.status, exc.message_fa, signed_in=True)
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+# --- my family
+
+
+@router.get("/sahim/family", response_class=HTMLResponse)
+def family(request: Request) -> Response:
+    return _signed_in_page(request, _family)
+
+
+def _family(v: Visit) -> Response:
+    tree = views.family(v.me, queries.parents(v.db, v.me), queries.spouses(v.db, v.me),
+                        queries.children(v.db, v.me))  # fmt: skip
+    return v.page("sahim_family.html", "family", tree=tree)
+
+
+# --- my documents
+
+
+@router.get("/sahim/documents", response_class=HTMLResponse)
+def my_documents(request: Request) -> Response:
+    return _signed_in_page(request, _documents)
+
+
+def _documents(v: Visit, issued: str | None = None) -> Response:
+    public = v.request.app.state.settings.public_url
+    rows = [_document_row(d, public) for d in citizen.documents_of(v.db, v.me)]
+    offers = [(views.offer_label(o.kind, o.subject, o.subject is v.me, o.spouse), o)
+              for o in citizen.offers(v.db, v.me)]  # fmt: skip
+    return v.page("sahim_documents.html", "documents", rows=rows, offers=offers,
+                  issued=v.request.query_params.get("issued"))  # fmt: skip
+
+
+def _document_row(d: Document, public_url: str) -> views.DocumentRow:
+    about = canonical.loads(d.facts)
+    person = about.get("person") or about.get("deceased") or {}
+    name = f"{person.get('first_name', '')} {person.get('last_name', '')}".strip()
+    if d.kind == "marriage":
+        name = f"{about['husband']['name']} و {about['wife']['name']}"
+    return views.document_row(d.number, d.kind, name, d.issued_at, d.status, public_url)
+
+
+@router.post("/sahim/documents")
+async def issue_document(request: Request) -> Response:
+    return await _signed_in_form(request, _issue)
+
+
+def _issue(v: Visit, form: FormData) -> Response:
+    """`offer` is "kind/national code/marriage id" as the page lists them; whatever is sent,
+    citizen.issue issues only what the citizen may."""
+    kind, code, marriage = [*_text(form, "offer").split("/"), "", ""][:3]
+    issued = citizen.issue(
+        v.db, documents_endpoints.signing_keys(v.request), v.me, kind, code,
+        int(marriage) if marriage.isdigit() and len(marriage) < 10 else None,
+    )  # fmt: skip
+    return RedirectResponse(f"{_PATH}/documents?issued={issued.document.number}", status_code=303)
+
+
+@router.get("/sahim/documents/{number}.pdf")
+def download(request: Request, number: str) -> Response:
+    return _signed_in_page(request, lambda v: _pdf(v, number))
+
+
+def _pdf(v: Visit, number: str) -> Response:
+    """Another signed copy of one of the citizen's documents (its status is the original's:
+    a revoked document downloads as what it is, and its page says so)."""
+    document = citizen.document_of(v.db, v.me, number)
+    request = v.request
+    copy = documents.copy_of(documents_endpoints.signing_keys(request), document)
+    pdf = documents.printable(copy, request.app.state.settings.public_url,
+                              documents_endpoints.pdf_keys(request))  # fmt: skip
+    headers = {"content-disposition": f'attachment; filename="{document.number}.pdf"',
+               "cache-control": "no-store"}  # fmt: skip
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+# --- newborns and minor children
+
+
+@router.get("/sahim/children", response_class=HTMLResponse)
+def children(request: Request) -> Response:
+    return _signed_in_page(request, _children)
+
+
+def _children(v: Visit) -> Response:
+    minors = citizen.minor_children(v.db, v.me)
+    notified = {c.national_code: citizen.birth_notification(v.db, c) for c in minors}
+    return v.page("sahim_children.html", "children", minors=minors, notified=notified)
+
+
+# --- inheritance
+
+
+@router.get("/sahim/inheritance", response_class=HTMLResponse)
+def estates(request: Request) -> Response:
+    return _signed_in_page(request, _estates)
+
+
+def _estates(v: Visit) -> Response:
+    return v.page("sahim_estates.html", "inheritance",
+                  deceased=citizen.deceased_relatives(v.db, v.me))  # fmt: skip
+
+
+@router.get("/sahim/inheritance/{code}", response_class=HTMLResponse)
+def estate(request: Request, code: str) -> Response:
+    return _signed_in_page(request, lambda v: _estate(v, code))
+
+
+def _estate(v: Visit, code: str) -> Response:
+    found = citizen.estate_of(v.db, v.me, code)
+    refusal, tables = found.resolution.result.refusal, []
+    if refusal is None:
+        facts = estate_facts.certificate_facts(
+            {}, found.resolution, inheritance.certificate_tables(found.resolution),
+            clock.today_tehran(),
+        )  # fmt: skip
+        tables = [(t["assets_fa"], views.heir_rows(t)) for t in facts["tables"]]
+    public = v.request.app.state.settings.public_url
+    certificates = [_document_row(d, public) for d in found.certificates]
+    return v.page("sahim_estate.html", "inheritance", estate=found, tables=tables,
+                  refusal=refusal, certificates=certificates)  # fmt: skip
+
+
+# --- who looked at my data
+
+
+@router.get("/sahim/access", response_class=HTMLResponse)
+def access(request: Request, reads: str = "1", logins: str = "1") -> Response:
+    return _signed_in_page(
+        request, lambda v: _access(v, views.page_number(reads), views.page_number(logins))
+    )
+
+
+def _access(v: Visit, reads: int, logins: int) -> Response:
+    code = v.me.national_code
+    total = identity.accesses_of(v.db, code, 0, 0).total
+    read_pages = views.pages(total, PER_PAGE, reads)
+    read_log = identity.accesses_of(v.db, code, PER_PAGE, (read_pages.number - 1) * PER_PAGE)
+    total = hoda.history_page(v.db, code, 0, 0).total
+    login_pages = views.pages(total, PER_PAGE, logins)
+    login_log = hoda.history_page(v.db, code, PER_PAGE, (login_pages.number - 1) * PER_PAGE)
+    return v.page(
+        "sahim_access.html", "access", read_pages=read_pages, login_pages=login_pages,
+        reads=[views.access_row(r.at, r.actor, r.office, r.action, r.purpose)
+               for r in read_log.rows],
+        logins=[views.login_row(r.at, r.agency, r.method, r.outcome) for r in login_log.rows],
+    )  # fmt: skip
+
+
+# --- security
+
+
+@router.get("/sahim/security", response_class=HTMLResponse)
+def security(request: Request) -> Response:
+    return _signed_in_page(request, _security)
+
+
+def _security(v: Visit) -> Response:
+    account = hoda.account_of(v.db, v.me.national_code)
+    consents = provider.consents_of(v.db, account) if account else []
+    methods = hoda.methods_of(account) if account else {}
+    return v.page("sahim_security.html", "security", methods=methods, consents=consents,
+                  when=lambda text: views.when_fa(datetime.fromisoformat(text.rstrip("Z"))),
+                  done=v.request.query_params.get("done"))  # fmt: skip
+
+
+@router.post("/sahim/security/methods")
+async def lock_method(request: Request) -> Response:
+    return await _signed_in_form(request, _lock)
+
+
+def _lock(v: Visit, form: FormData) -> Response:
+    action = _text(form, "action")
+    if action not in ("lock", "unlock"):
+        raise BadInput("bad_action", "درخواست نامعتبر است", "action must be lock or unlock")
+    hoda.set_method_lock(v.db, v.me.national_code, _text(form, "method"), action == "lock")
+    return RedirectResponse(f"{_PATH}/security?done={action}", status_code=303)
+
+
+@router.post("/sahim/security/consents")
+async def withdraw_consent(request: Request) -> Response:
+    return await _signed_in_form(request, _withdraw)
+
+
+def _withdraw(v: Visit, form: FormData) -> Response:
+    account = hoda.account_of(v.db, v.me.national_code)
+    consent = _text(form, "consent")
+    if account is None or not consent.isdigit():
+        raise NotFound("no_consent", "چنین رضایتی یافت نشد", "no such consent")
+    provider.withdraw_consent(v.db, account, int(consent))
+    return RedirectResponse(f"{_PATH}/security?done=withdrawn", status_code=303)
+
+
+# --- requests
+
+
+@router.get("/sahim/requests", response_class=HTMLResponse)
+def requests(request: Request) -> Response:
+    return _signed_in_page(request, _requests)
+
+
+def _requests(v: Visit) -> Response:
+    rows = [views.request_row(c.id, c.received_at, c.status, cases.data_of(c))
+            for c in citizen.requests_of(v.db, v.me)]  # fmt: skip
+    public = v.request.app.state.settings.public_url
+    issued = [_document_row(d, public) for d in citizen.issued_by(v.db, v.me)]
+    return v.page("sahim_requests.html", "requests", rows=rows, issued=issued,
+                  fields=views.FIELD_FA, filed=v.request.query_params.get("filed"))  # fmt: skip
+
+
+@router.post("/sahim/requests")
+async def ask_correction(request: Request) -> Response:
+    return await _signed_in_form(request, _ask, files=1)
+
+
+def _ask(v: Visit, form: FormData) -> Response:
+    upload = form.get("attachment")
+    data = upload.file.read(attachments.MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    filed = corrections.request(v.db, v.me.national_code, _text(form, "field"),
+                                _text(form, "new_value"), _text(form, "reason"), data)  # fmt: skip
+    return RedirectResponse(f"{_PATH}/requests?filed={filed['case_id']}", status_code=303)
+
+
 @router.get("/sahim/static/{name}")
 def static(name: str) -> Response:
     file = FONTS.get(name)
@@ -122,16 +434,10 @@ def static(name: str) -> Response:
                         headers={"cache-control": "public, max-age=86400"})  # fmt: skip
 
 
-def _identity_page(request: Request, db: Session, signed_in: PortalSession) -> Response:
-    person = queries.get_person(db, signed_in.national_code)
-    full_name = f"{person.first_name} {person.last_name}"
-    rows = views.identity_rows(person, queries.parents(db, person))
-    return _page(request, "sahim_identity.html", 200, signed_in=signed_in, rows=rows,
-                 full_name=full_name)  # fmt: skip
-
-
-def _message(request: Request, status: int, text: str) -> HTMLResponse:
-    return _page(request, "sahim_message.html", status, message=text)
+def _message(request: Request, status: int, text: str, signed_in: bool = False) -> HTMLResponse:
+    """A page that says what went wrong and what to do: sign in again, or (signed in) go
+    back to the page before."""
+    return _page(request, "sahim_message.html", status, message=text, signed_in=signed_in)
 
 
 @cache
@@ -146,7 +452,16 @@ def _page(request: Request, template: str, status: int, **context: object) -> HT
     cookie = request.cookies.get(SESSION_COOKIE)
     csrf = service.csrf_token(cookie) if cookie and context.get("signed_in") else ""
     html = (
-        _templates().get_template(template).render(nonce=nonce, csrf=csrf, fa=to_persian, **context)
+        _templates()
+        .get_template(template)
+        .render(
+            nonce=nonce,
+            csrf=csrf,
+            fa=to_persian,
+            date_fa=format_fa,
+            name_of=views.name_of,
+            **context,
+        )
     )
     return HTMLResponse(html, status_code=status, headers=csp.page_headers(nonce))
 
