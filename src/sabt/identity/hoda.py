@@ -32,6 +32,7 @@ from sabt.identity.service import (
     can_authenticate,
     count_failure,
     now_utc,
+    page_of,
 )
 from sabt.kit.errors import BadInput, NotFound, SabtError
 from sabt.kit.settings import Settings
@@ -307,13 +308,11 @@ def history(session: Session, code: str, limit: int = 100) -> list[dict[str, obj
 
 def history_page(session: Session, code: str, limit: int, offset: int) -> Page[AuthEvent]:
     """The citizen's authentication history, newest first (times naive UTC)."""
-    where = AuthEvent.national_code == code
-    total = session.scalar(select(func.count()).select_from(AuthEvent).where(where)) or 0
-    rows = session.scalars(
-        select(AuthEvent).where(where).order_by(AuthEvent.at.desc(), AuthEvent.id.desc())
-        .limit(limit).offset(offset)
+    query = (
+        select(AuthEvent).where(AuthEvent.national_code == code)
+        .order_by(AuthEvent.at.desc(), AuthEvent.id.desc())
     )  # fmt: skip
-    return Page(list(rows), total)
+    return page_of(session, query, limit, offset)
 
 
 def enrolment_example(session: Session) -> dict[str, str] | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, Literal, NoReturn, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from sabt.identity import credentials
@@ -493,12 +493,16 @@ class Page(Generic[Row]):
     total: int
 
 
+def page_of(session: Session, query: Select[Row], limit: int, offset: int) -> Page[Row]:
+    """One page of `query`'s rows (already ordered newest first) and how many it has."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return Page(list(session.scalars(query.limit(limit).offset(offset))), total or 0)
+
+
 def accesses_of(session: Session, subject: str, limit: int, offset: int) -> Page[AccessLog]:
     """The reads of `subject`'s data by staff and agencies, newest first."""
-    where = AccessLog.subject == subject
-    total = session.scalar(select(func.count()).select_from(AccessLog).where(where)) or 0
-    rows = session.scalars(
-        select(AccessLog).where(where).order_by(AccessLog.at.desc(), AccessLog.id.desc())
-        .limit(limit).offset(offset)
+    query = (
+        select(AccessLog).where(AccessLog.subject == subject)
+        .order_by(AccessLog.at.desc(), AccessLog.id.desc())
     )  # fmt: skip
-    return Page(list(rows), total)
+    return page_of(session, query, limit, offset)
