@@ -206,6 +206,9 @@ def test_another_citizen_s_identifiers_reach_nothing(portal: Portal, tmp_path: P
     assert ledger_size(portal.engine) == before
     with Session(portal.engine) as s:
         assert s.scalar(select(func.count()).select_from(Case)) == 0
+    said = browser.http.get(f"/sahim/documents?issued={saras}").text  # a crafted link
+    assert 'id="issued"' not in said and saras not in said
+    assert 'id="filed"' not in browser.http.get("/sahim/requests?filed=1").text
     for path in ("/sahim/family", "/sahim/documents", "/sahim/requests", "/sahim/access"):
         text = browser.http.get(path).text
         assert to_persian(C["sara"]) not in text and saras not in text, path

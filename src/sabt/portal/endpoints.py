@@ -225,22 +225,19 @@ def my_documents(request: Request) -> Response:
     return _signed_in_page(request, _documents)
 
 
-def _documents(v: Visit, issued: str | None = None) -> Response:
+def _documents(v: Visit) -> Response:
     public = v.request.app.state.settings.public_url
     rows = [_document_row(d, public) for d in citizen.documents_of(v.db, v.me)]
     offers = [(views.offer_label(o.kind, o.subject, o.subject is v.me, o.spouse), o)
               for o in citizen.offers(v.db, v.me)]  # fmt: skip
+    issued = v.request.query_params.get("issued")  # said only of a document of this list
     return v.page("sahim_documents.html", "documents", rows=rows, offers=offers,
-                  issued=v.request.query_params.get("issued"))  # fmt: skip
+                  issued=issued if any(r.number == issued for r in rows) else None)  # fmt: skip
 
 
 def _document_row(d: Document, public_url: str) -> views.DocumentRow:
-    about = canonical.loads(d.facts)
-    person = about.get("person") or about.get("deceased") or {}
-    name = f"{person.get('first_name', '')} {person.get('last_name', '')}".strip()
-    if d.kind == "marriage":
-        name = f"{about['husband']['name']} و {about['wife']['name']}"
-    return views.document_row(d.number, d.kind, name, d.issued_at, d.status, public_url)
+    about = views.document_about(d.kind, canonical.loads(d.facts))
+    return views.document_row(d.number, d.kind, about, d.issued_at, d.status, public_url)
 
 
 @router.post("/sahim/documents")
@@ -407,8 +404,10 @@ def _requests(v: Visit) -> Response:
             for c in citizen.requests_of(v.db, v.me)]  # fmt: skip
     public = v.request.app.state.settings.public_url
     issued = [_document_row(d, public) for d in citizen.issued_by(v.db, v.me)]
+    filed = v.request.query_params.get("filed", "")  # said only of a request of this list
+    known = any(r.number == to_persian(filed) for r in rows)
     return v.page("sahim_requests.html", "requests", rows=rows, issued=issued,
-                  fields=views.FIELD_FA, filed=v.request.query_params.get("filed"))  # fmt: skip
+                  fields=views.FIELD_FA, filed=filed if known else None)  # fmt: skip
 
 
 @router.post("/sahim/requests")

@@ -147,6 +147,14 @@ def document_row(number: str, kind: str, about: str, issued_at: datetime, status
                        f"{public_url}/verify?n={number}")  # fmt: skip
 
 
+def document_about(kind: str, facts: dict[str, Any]) -> str:
+    """Whom a document is about, from its facts: the person, the deceased, or the couple."""
+    if kind == "marriage":
+        return f"{facts['husband']['name']} و {facts['wife']['name']}"
+    person = facts.get("person") or facts.get("deceased") or {}
+    return f"{person.get('first_name', '')} {person.get('last_name', '')}".strip()
+
+
 def offer_label(kind: str, subject: Person, is_me: bool, spouse: Person | None) -> str:
     """What the issue button says: "گواهی ولادت من", "گواهی ازدواج با …", "… فرزندم …"."""
     if kind == "marriage" and spouse is not None:
