@@ -13,18 +13,23 @@ import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from sabt.documents import keys, service
 from sabt.documents.models import Document
+from sabt.identity import provider
 from sabt.identity.models import Account
+from sabt.kit.errors import NotFound
 from sabt.persian.digits import to_persian
+from sabt.portal import citizen
 from sabt.registration.models import Case
+from sabt.registry.models import Person
 from tests.documents.test_documents import pdf_text, verify
-from tests.identity.oidc_support import Browser, csrf_of
+from tests.identity.oidc_support import Browser, add_agency, csrf_of
 from tests.portal.conftest import Portal
-from tests.registration.support import BIRTHS, C, declare, ledger_size, notice, staff
+from tests.registration.support import BIRTHS, DEATHS, C, declare, ledger_size, notice, staff
+from tests.registration.test_deaths import death
 
 
 def post(browser: Browser, page: httpx2.Response, url: str, **fields: str) -> httpx2.Response:
@@ -105,6 +110,7 @@ def test_an_estate_shows_the_heirs_and_shares_the_register_gives(portal: Portal)
     for name, share in (("حسن محمدی", "۱/۴"), ("علی محمدی", "۱/۲"), ("سارا محمدی", "۱/۴")):
         assert re.search(f"{name}.*?{share}", heirs, re.S), (name, heirs)
     assert "هنوز گواهی صادر نشده است" in page.text
+    assert 'id="gaps"' in page.text and "مادر" in page.text  # her own parents are not linked
 
 
 def test_the_access_log_grows_after_a_staff_lookup_and_pages_newest_first(
@@ -144,6 +150,45 @@ def test_a_method_is_locked_and_unlocked_only_with_the_session_s_token(portal: P
     assert bad.status_code == 422 and "روش ناشناخته" in bad.text
     post(browser, page, "/sahim/security/methods", method="otp", action="unlock")
     assert not _account(portal).otp_locked
+
+
+def test_a_consent_given_to_an_agency_is_withdrawn_from_the_security_page(
+    portal: Portal,
+) -> None:
+    add_agency(portal.engine, "bank-melli", "https://bank.example/cb", name="بانک ملی")
+    with Session(portal.engine) as s, s.begin():
+        account = s.scalars(select(Account).where(Account.national_code == C["ali"])).one()
+        provider.grant_consent(s, account, "bank-melli", frozenset({"openid", "profile"}), 90)
+    browser, _ = portal.signed_in()
+    page = browser.http.get("/sahim/security")
+    assert "بانک ملی" in page.text and 'id="no-consents"' not in page.text
+    consent = re.search(r'name="consent" value="(\d+)"', page.text)
+    assert consent
+    done = post(browser, page, "/sahim/security/consents", consent=consent.group(1))
+    assert done.status_code == 303
+    after = browser.http.get(done.headers["location"]).text
+    assert 'id="done"' in after and 'id="no-consents"' in after
+    again = post(browser, page, "/sahim/security/consents", consent=consent.group(1))
+    assert again.status_code == 404  # withdrawn once; nothing left to withdraw
+
+
+def test_an_heir_reaches_the_issued_inheritance_certificate_and_a_stranger_does_not(
+    client: TestClient, engine: Engine, hospital: dict[str, str], tmp_path: Path
+) -> None:
+    died = client.post(DEATHS, json=death(), headers=hospital)  # Ali dies, from the hospital
+    assert died.json()["status"] == "registered", died.text
+    with Session(engine) as s, s.begin():
+        number = service.issue(s, keys.load(tmp_path), "inheritance", C["ali"], "test")
+        certificate = number.document.number
+    with Session(engine) as s:
+        widow, stranger = s.get_one(Person, C["wife_ali"]), s.get_one(Person, C["karim"])
+        estate = citizen.estate_of(s, widow, C["ali"])
+        assert [d.number for d in estate.certificates] == [certificate]
+        assert citizen.document_of(s, widow, certificate).kind == "inheritance"
+        with pytest.raises(NotFound):
+            citizen.estate_of(s, stranger, C["ali"])
+        with pytest.raises(NotFound):
+            citizen.document_of(s, stranger, certificate)
 
 
 def _account(portal: Portal) -> Account:
