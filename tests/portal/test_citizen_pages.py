@@ -133,6 +133,8 @@ def test_the_access_log_grows_after_a_staff_lookup_and_pages_newest_first(
     logins = first.text.split('id="logins"')[1]
     assert "موفق" in logins and "کد پیامکی" in logins  # the HODA sign-in just made
     assert browser.http.get("/sahim/access?reads=x&logins=-1").status_code == 200
+    past = browser.http.get("/sahim/access?reads=9").text  # past the end: the last page
+    assert "صفحهٔ ۲ از ۲" in past and "بررسی 0" in past
 
 
 def test_a_method_is_locked_and_unlocked_only_with_the_session_s_token(portal: Portal) -> None:

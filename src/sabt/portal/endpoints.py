@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -136,6 +137,7 @@ def _logout(request: Request, csrf: str) -> Response:
 # --- the signed-in citizen's pages ------------------------------------------------------
 
 PER_PAGE = 20
+Row = TypeVar("Row")
 Build = Callable[["Visit"], Response]
 _FORGED_FA = "این فرم از صفحه‌ای از همین نشست نیامده است. صفحه را دوباره باز کنید و دوباره بفرستید."
 
@@ -175,7 +177,8 @@ async def _signed_in_form(request: Request, act: Callable[[Visit, FormData], Res
     try:
         form = await request.form(max_files=limits.get("files", 0), max_fields=20)
     except (MultiPartException, ValueError):
-        return _message(request, 400, _BAD_FORM_FA, signed_in=True)
+        return _message(request, 400, _BAD_FORM_FA,
+                        signed_in=bool(request.cookies.get(SESSION_COOKIE)))  # fmt: skip
     return await run_in_threadpool(_act, request, form, act)
 
 
@@ -333,18 +336,25 @@ def access(request: Request, reads: str = "1", logins: str = "1") -> Response:
 
 def _access(v: Visit, reads: int, logins: int) -> Response:
     code = v.me.national_code
-    total = identity.accesses_of(v.db, code, 0, 0).total
-    read_pages = views.pages(total, PER_PAGE, reads)
-    read_log = identity.accesses_of(v.db, code, PER_PAGE, (read_pages.number - 1) * PER_PAGE)
-    total = hoda.history_page(v.db, code, 0, 0).total
-    login_pages = views.pages(total, PER_PAGE, logins)
-    login_log = hoda.history_page(v.db, code, PER_PAGE, (login_pages.number - 1) * PER_PAGE)
+    read_log, read_pages = _paged(lambda n, at: identity.accesses_of(v.db, code, n, at), reads)
+    login_log, login_pages = _paged(lambda n, at: hoda.history_page(v.db, code, n, at), logins)
     return v.page(
         "sahim_access.html", "access", read_pages=read_pages, login_pages=login_pages,
         reads=[views.access_row(r.at, r.actor, r.office, r.action, r.purpose)
                for r in read_log.rows],
         logins=[views.login_row(r.at, r.agency, r.method, r.outcome) for r in login_log.rows],
     )  # fmt: skip
+
+
+def _paged(fetch: Callable[[int, int], identity.Page[Row]],
+           number: int) -> tuple[identity.Page[Row], views.Pages]:  # fmt: skip
+    """The asked-for page of a log; the last one when it asks past the end (fetched again
+    only then)."""
+    found = fetch(PER_PAGE, (number - 1) * PER_PAGE)
+    pages = views.pages(found.total, PER_PAGE, number)
+    if pages.number != number:
+        found = fetch(PER_PAGE, (pages.number - 1) * PER_PAGE)
+    return found, pages
 
 
 # --- security
