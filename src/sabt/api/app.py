@@ -16,6 +16,7 @@ from sabt.identity import oidc_endpoints
 from sabt.inheritance import endpoints as inheritance_endpoints
 from sabt.kit import settings as settings_mod
 from sabt.kit.errors import SabtError
+from sabt.observatory import endpoints as observatory_endpoints
 from sabt.portal import endpoints as portal_endpoints
 from sabt.registration import endpoints as registration_endpoints
 from sabt.registry import schema
@@ -45,6 +46,7 @@ def create_app(settings: settings_mod.Settings | None = None) -> FastAPI:
     app.include_router(inheritance_endpoints.router)
     app.include_router(documents_endpoints.router)
     app.include_router(portal_endpoints.router)
+    app.include_router(observatory_endpoints.router)
     return app
 
 

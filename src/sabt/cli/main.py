@@ -6,6 +6,7 @@ from sabt.api import cli as api_cli
 from sabt.documents import cli as documents_cli
 from sabt.identity import cli as identity_cli
 from sabt.inheritance import cli as inheritance_cli
+from sabt.observatory import cli as observatory_cli
 from sabt.registration import cli as registration_cli
 from sabt.registry import cli as registry_cli
 from sabt.synth import cli as synth_cli
@@ -24,6 +25,7 @@ app.add_typer(inheritance_cli.inheritance_app, name="inheritance")
 app.add_typer(registration_cli.queue_app, name="queue")
 app.add_typer(registration_cli.marriages_app, name="marriages")
 app.add_typer(documents_cli.documents_app, name="documents")
+app.add_typer(observatory_cli.observatory_app, name="observatory")
 app.command("export")(registry_cli.export_command)
 app.command("synth")(synth_cli.synth)
 app.command("serve")(api_cli.serve)

@@ -15,3 +15,12 @@ def to_ascii(text: str) -> str:
 def to_persian(text: str) -> str:
     """ASCII and Arabic-Indic digits to Persian digits; every other character unchanged."""
     return text.translate(_TO_PERSIAN)
+
+
+def number_fa(value: float | None, decimals: int = 2) -> str:
+    """A number as Persian readers write it: Persian digits, the Arabic thousands separator
+    (٬) and decimal separator (٫); a whole number without decimals; None as a dash."""
+    if value is None:
+        return "—"
+    text = f"{value:,}" if isinstance(value, int) else f"{value:,.{decimals}f}"
+    return to_persian(text).replace(",", "٬").replace(".", "٫")

@@ -1,0 +1,275 @@
+"""The observatory's snapshot of the register: three Parquet files that hold no names and no
+national codes, only what vital statistics need, one row per person, marriage or divorce.
+
+The database's rows are copied out as CSV (PostgreSQL's COPY, or the SQLite cursor), and
+DuckDB does the rest: Tehran civil dates of the registration instants, each event's Jalali
+year and month (a join with `days`), the mother's age and county beside each birth, birth
+order, first marriages. DuckDB's own PostgreSQL and SQLite readers download themselves at
+first use, which this platform cannot count on, hence the CSV.
+
+A snapshot is named by the ledger's head: any change to the register is a ledger entry, so
+a snapshot whose head is still the ledger's is current, and is reused.
+"""
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from sqlalchemy import Engine, func, select
+
+from sabt.kit import clock
+from sabt.observatory import days
+from sabt.persian.jalali import jalali_parts
+from sabt.registry import ledger
+from sabt.registry.models import Person
+
+FILES = ("person", "marriage", "divorce")
+
+_PERSON_SQL = (
+    "SELECT national_code, sex, birth_date, birth_registered_at, residence_county, death_date,"
+    " death_registered_at, mother_code FROM person"
+)
+_PERSON_COLUMNS = {
+    "code": "VARCHAR", "sex": "VARCHAR", "birth_date": "DATE", "birth_registered_at": "TIMESTAMP",
+    "county": "VARCHAR", "death_date": "DATE", "death_registered_at": "TIMESTAMP",
+    "mother_code": "VARCHAR",
+}  # fmt: skip
+_MARRIAGE_SQL = (
+    "SELECT id, husband_code, wife_code, kind, registered_at, ended_at, end_reason FROM marriage"
+)
+_MARRIAGE_COLUMNS = {
+    "id": "BIGINT", "husband_code": "VARCHAR", "wife_code": "VARCHAR", "kind": "VARCHAR",
+    "registered_at": "TIMESTAMP", "ended_at": "TIMESTAMP", "end_reason": "VARCHAR",
+}  # fmt: skip
+_RETURN_SQL = "SELECT marriage_id, divorced_at FROM marriage_return"
+_RETURN_COLUMNS = {"marriage_id": "BIGINT", "divorced_at": "TIMESTAMP"}
+
+# Registration instants are stored in UTC; the legal periods run on Tehran's civil days.
+_MACROS = """
+CREATE MACRO tehran_day(ts) AS CAST((ts AT TIME ZONE 'UTC') AT TIME ZONE 'Asia/Tehran' AS DATE);
+CREATE MACRO province_of(county) AS 'IR-' || substr(county, 1, 2);
+"""
+
+# Birth order counts deliveries: twins are both their mother's first (or second...) birth.
+_PERSON_BUILD = """
+COPY (
+  WITH p AS (
+    SELECT code, sex, birth_date, tehran_day(birth_registered_at) AS birth_registered, county,
+           death_date, tehran_day(death_registered_at) AS death_registered, mother_code,
+           CASE WHEN mother_code IS NOT NULL
+                THEN dense_rank() OVER (PARTITION BY mother_code ORDER BY birth_date) END
+             AS birth_order
+    FROM raw_person)
+  SELECT p.sex, p.birth_date, b.jy AS birth_jy, b.jm AS birth_jm, b.jmd AS birth_jmd,
+         p.birth_registered, b.birth_deadline, p.county, province_of(p.county) AS province,
+         p.death_date, d.jy AS death_jy, d.jm AS death_jm, d.jmd AS death_jmd,
+         p.death_registered, d.death_deadline,
+         m.birth_date AS mother_birth_date, mb.jy AS mother_jy, mb.jmd AS mother_jmd,
+         m.county AS mother_county, province_of(m.county) AS mother_province,
+         p.birth_order::SMALLINT AS birth_order
+  FROM p
+  JOIN days b ON b.day = p.birth_date
+  LEFT JOIN days d ON d.day = p.death_date
+  LEFT JOIN p m ON m.code = p.mother_code
+  LEFT JOIN days mb ON mb.day = m.birth_date
+  ORDER BY p.birth_date
+) TO '{out}' (FORMAT parquet)
+"""
+
+# A person's first marriage is their earliest permanent one in the register.
+_MARRIAGE_BUILD = """
+COPY (
+  WITH m AS (
+    SELECT kind, tehran_day(registered_at) AS registered, husband_code, wife_code,
+           kind = 'permanent' AND row_number() OVER (
+             PARTITION BY husband_code, kind ORDER BY registered_at, id) = 1 AS husband_first,
+           kind = 'permanent' AND row_number() OVER (
+             PARTITION BY wife_code, kind ORDER BY registered_at, id) = 1 AS wife_first
+    FROM raw_marriage)
+  SELECT m.kind, m.registered, r.jy, r.jm, m.husband_first, m.wife_first,
+         h.birth_date AS husband_birth, h.county AS husband_county,
+         province_of(h.county) AS husband_province,
+         w.birth_date AS wife_birth, w.county AS wife_county,
+         province_of(w.county) AS wife_province
+  FROM m
+  JOIN days r ON r.day = m.registered
+  JOIN raw_person h ON h.code = m.husband_code
+  JOIN raw_person w ON w.code = m.wife_code
+  ORDER BY m.registered
+) TO '{out}' (FORMAT parquet)
+"""
+
+# Every divorce registered: those that ended a marriage, and those undone by a return within
+# the waiting period (the divorce was registered all the same).
+_DIVORCE_BUILD = """
+COPY (
+  WITH d AS (
+    SELECT tehran_day(ended_at) AS day, wife_code FROM raw_marriage
+    WHERE end_reason IN ('divorce_revocable', 'divorce_irrevocable')
+    UNION ALL
+    SELECT tehran_day(r.divorced_at), m.wife_code
+    FROM raw_return r JOIN raw_marriage m ON m.id = r.marriage_id)
+  SELECT d.day, c.jy, c.jm, w.county AS wife_county, province_of(w.county) AS wife_province
+  FROM d
+  JOIN days c ON c.day = d.day
+  JOIN raw_person w ON w.code = d.wife_code
+  ORDER BY d.day
+) TO '{out}' (FORMAT parquet)
+"""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    directory: Path
+    ledger_seq: int
+    built_at: datetime
+    first_birth: date | None  # None for an empty register
+    persons: int
+
+    def path(self, name: str) -> Path:
+        return self.directory / f"{name}.parquet"
+
+    @property
+    def first_year(self) -> int | None:
+        """The Jalali year of the register's earliest birth: the first year it covers."""
+        return jalali_parts(self.first_birth)[0] if self.first_birth else None
+
+
+Progress = Callable[[str], None]
+_build_lock = threading.Lock()
+
+
+def current(engine: Engine, home: Path, progress: Progress | None = None) -> Snapshot:
+    """The snapshot of the register as it is now: reused when the ledger has not moved since
+    it was built, else built (once, even with several threads asking)."""
+    with engine.connect() as conn:
+        head = ledger.current_head(conn)
+    base = home / "observatory" / _database_key(engine)
+    directory = base / f"{head.seq}-{head.hash[:16]}"
+    with _build_lock:
+        if not (directory / "meta.json").exists():
+            _build(engine, base, directory, head.seq, progress or (lambda _: None))
+    return _read_meta(directory)
+
+
+def _database_key(engine: Engine) -> str:
+    """Snapshots of different databases never mix (the URL without its password)."""
+    url = engine.url.render_as_string(hide_password=True)
+    return hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
+def _build(engine: Engine, base: Path, directory: Path, seq: int, progress: Progress) -> None:
+    base.mkdir(parents=True, exist_ok=True, mode=0o700)
+    work = Path(tempfile.mkdtemp(prefix="building-", dir=base))
+    try:
+        progress("copying the register out of the database")
+        first, last = _date_range(engine)
+        _copy_out(engine, _PERSON_SQL, work / "person.csv")
+        _copy_out(engine, _MARRIAGE_SQL, work / "marriage.csv")
+        _copy_out(engine, _RETURN_SQL, work / "return.csv")
+        progress("building the Parquet snapshot")
+        persons = _transform(work, first, last)
+        for raw in ("person.csv", "marriage.csv", "return.csv"):
+            (work / raw).unlink()
+        meta = {"ledger_seq": seq, "built_at": clock.now().isoformat(), "persons": persons,
+                "first_birth": first.isoformat() if persons else None}  # fmt: skip
+        (work / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        _publish(work, directory)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    for old in base.iterdir():  # older snapshots of this database are of no more use
+        if old != directory and not old.name.startswith("building-"):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _publish(work: Path, directory: Path) -> None:
+    """Rename the finished build into place; another process that finished first wins."""
+    try:
+        os.replace(work, directory)
+    except OSError:
+        if not (directory / "meta.json").exists():
+            raise
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _date_range(engine: Engine) -> tuple[date, date]:
+    """The days the calendar table must cover: the earliest birth to a year from today (a
+    registration is never after today; the margin covers stored instants near midnight)."""
+    today = clock.today_tehran()
+    with engine.connect() as conn:
+        earliest = conn.execute(select(func.min(Person.birth_date))).scalar()
+    return (earliest or today) - timedelta(days=1), today + timedelta(days=366)
+
+
+def _copy_out(engine: Engine, query: str, out: Path) -> None:
+    """The rows of `query` as headerless CSV, NULL as an empty field."""
+    raw = engine.raw_connection()
+    try:
+        if engine.dialect.name == "postgresql":
+            copy_sql = f"COPY ({query}) TO STDOUT WITH (FORMAT csv)"
+            with (
+                raw.cursor() as cur,  # type: ignore[attr-defined]
+                cur.copy(copy_sql) as copy,
+                out.open("wb") as f,
+            ):
+                for chunk in copy:
+                    f.write(chunk)
+        else:
+            cur = raw.cursor()
+            cur.execute(query)
+            with out.open("w", newline="", encoding="utf-8") as f:
+                writer = csv.writer(f)
+                while rows := cur.fetchmany(100_000):
+                    writer.writerows(rows)
+            cur.close()
+    finally:
+        raw.close()
+
+
+def _transform(work: Path, first: date, last: date) -> int:
+    db = duckdb.connect()
+    try:
+        days_table = days.table(first, last)  # noqa: F841 (read by DuckDB by its name)
+        db.execute("CREATE TABLE days AS SELECT * FROM days_table")
+        db.execute(_MACROS)
+        for name, columns in (("person", _PERSON_COLUMNS), ("marriage", _MARRIAGE_COLUMNS),
+                              ("return", _RETURN_COLUMNS)):  # fmt: skip
+            db.execute(
+                f"CREATE TABLE raw_{name} AS SELECT * FROM read_csv(?, header = false, "
+                f"columns = {_struct(columns)}, nullstr = '', auto_detect = false)",
+                [str(work / f"{name}.csv")],
+            )
+        for name, sql in (("person", _PERSON_BUILD), ("marriage", _MARRIAGE_BUILD),
+                          ("divorce", _DIVORCE_BUILD)):  # fmt: skip
+            db.execute(sql.format(out=work / f"{name}.parquet"))
+        row = db.execute("SELECT count(*) FROM raw_person").fetchone()
+        return int(row[0]) if row else 0
+    finally:
+        db.close()
+
+
+def _struct(columns: dict[str, str]) -> str:
+    return "{" + ", ".join(f"'{k}': '{v}'" for k, v in columns.items()) + "}"
+
+
+def _read_meta(directory: Path) -> Snapshot:
+    meta: dict[str, Any] = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+    first = meta["first_birth"]
+    return Snapshot(
+        directory=directory,
+        ledger_seq=int(meta["ledger_seq"]),
+        built_at=datetime.fromisoformat(meta["built_at"]).astimezone(UTC),
+        first_birth=date.fromisoformat(first) if first else None,
+        persons=int(meta["persons"]),
+    )
