@@ -173,12 +173,19 @@ def test_snapshot_is_reused_until_the_ledger_moves(
 ) -> None:
     first = snapshot.current(engine, tmp_path)
     assert snapshot.current(engine, tmp_path).directory == first.directory
+    assert first.first_birth == date(1940, 2, 2) and first.first_year == 1318  # o1
     newborn = PersonRecord(national_code.allocate("001", 500), "نو", "آزمون", None, "female",
                            date(2023, 9, 1), TEHRAN, TEHRAN)  # fmt: skip
     registry.bulk_import(engine, [newborn])
     second = snapshot.current(engine, tmp_path)
-    assert second.ledger_seq > first.ledger_seq and not first.directory.exists()
+    assert second.ledger_seq > first.ledger_seq and first.directory.exists()  # still readable
     assert values(service.report(engine, tmp_path, YEAR, Area("nation")))["births"] == 5
+    another = PersonRecord(national_code.allocate("001", 501), "دیگر", "آزمون", None, "male",
+                           date(2023, 9, 2), TEHRAN, TEHRAN)  # fmt: skip
+    registry.bulk_import(engine, [another])
+    third = snapshot.current(engine, tmp_path)
+    assert third.directory.exists() and second.directory.exists()
+    assert not first.directory.exists()  # two behind the newest: removed
 
 
 def test_snapshot_holds_no_identifiers(engine: Engine, run: Run, tmp_path: Path) -> None:

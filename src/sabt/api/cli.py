@@ -116,6 +116,7 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000, db: Db = None) -> None:
     settings = dataclasses.replace(settings, database_url=url, public_url=public_url.rstrip("/"))
     credentials = _demo_accounts(make_engine(url), settings)
     err.print(f"API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
+    err.print(f"population observatory: http://{host}:{port}/observatory")
     citizens = _demo_citizens(make_engine(url), settings)
     err.print("demo credentials (also in SABT_HOME/demo-credentials.txt):")
     err.print(credentials, soft_wrap=True, highlight=False, end="")

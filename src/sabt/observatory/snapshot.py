@@ -158,7 +158,7 @@ def current(engine: Engine, home: Path, progress: Progress | None = None) -> Sna
     directory = base / f"{head.seq}-{head.hash[:16]}"
     with _build_lock:
         if not (directory / "meta.json").exists():
-            _build(engine, base, directory, head.seq, progress or (lambda _: None))
+            _build(engine, base, directory, progress or (lambda _: None))
     return _read_meta(directory)
 
 
@@ -168,29 +168,52 @@ def _database_key(engine: Engine) -> str:
     return hashlib.sha256(url.encode()).hexdigest()[:16]
 
 
-def _build(engine: Engine, base: Path, directory: Path, seq: int, progress: Progress) -> None:
+def _build(engine: Engine, base: Path, directory: Path, progress: Progress) -> None:
     base.mkdir(parents=True, exist_ok=True, mode=0o700)
     work = Path(tempfile.mkdtemp(prefix="building-", dir=base))
     try:
         progress("copying the register out of the database")
-        first, last = _date_range(engine)
-        _copy_out(engine, _PERSON_SQL, work / "person.csv")
-        _copy_out(engine, _MARRIAGE_SQL, work / "marriage.csv")
-        _copy_out(engine, _RETURN_SQL, work / "return.csv")
+        seq, earliest = _extract(engine, work)
         progress("building the Parquet snapshot")
-        persons = _transform(work, first, last)
+        today = clock.today_tehran()
+        # the calendar reaches a year past today: registrations are never later, and the
+        # margin covers a legal period that runs past the end of the year
+        persons = _transform(work, (earliest or today) - timedelta(days=1),
+                             today + timedelta(days=366))  # fmt: skip
         for raw in ("person.csv", "marriage.csv", "return.csv"):
             (work / raw).unlink()
         meta = {"ledger_seq": seq, "built_at": clock.now().isoformat(), "persons": persons,
-                "first_birth": first.isoformat() if persons else None}  # fmt: skip
+                "first_birth": earliest.isoformat() if earliest else None}  # fmt: skip
         (work / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
         _publish(work, directory)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    for old in base.iterdir():  # older snapshots of this database are of no more use
-        if old != directory and not old.name.startswith("building-"):
-            shutil.rmtree(old, ignore_errors=True)
+    _prune(base, directory)
+
+
+def _extract(engine: Engine, work: Path) -> tuple[int, date | None]:
+    """The three tables as CSV, read in one transaction that sees one state of the register
+    (and the ledger head of that state)."""
+    postgres = engine.dialect.name == "postgresql"
+    options: dict[str, Any] = {"isolation_level": "REPEATABLE READ"} if postgres else {}
+    with engine.connect().execution_options(**options) as conn, conn.begin():
+        seq = ledger.current_head(conn).seq
+        earliest = conn.execute(select(func.min(Person.birth_date))).scalar()
+        raw = conn.connection.dbapi_connection
+        for query, name in ((_PERSON_SQL, "person"), (_MARRIAGE_SQL, "marriage"),
+                            (_RETURN_SQL, "return")):  # fmt: skip
+            _copy_out(raw, postgres, query, work / f"{name}.csv")
+    return seq, earliest
+
+
+def _prune(base: Path, newest: Path) -> None:
+    """Remove this database's older snapshots but the one before the newest, which a
+    request that began before the ledger moved may still be reading."""
+    done = [d for d in base.iterdir() if d != newest and not d.name.startswith("building-")]
+    done.sort(key=lambda d: d.stat().st_mtime, reverse=True)
+    for old in done[1:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _publish(work: Path, directory: Path) -> None:
@@ -203,38 +226,23 @@ def _publish(work: Path, directory: Path) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _date_range(engine: Engine) -> tuple[date, date]:
-    """The days the calendar table must cover: the earliest birth to a year from today (a
-    registration is never after today; the margin covers stored instants near midnight)."""
-    today = clock.today_tehran()
-    with engine.connect() as conn:
-        earliest = conn.execute(select(func.min(Person.birth_date))).scalar()
-    return (earliest or today) - timedelta(days=1), today + timedelta(days=366)
-
-
-def _copy_out(engine: Engine, query: str, out: Path) -> None:
+def _copy_out(raw: Any, postgres: bool, query: str, out: Path) -> None:
     """The rows of `query` as headerless CSV, NULL as an empty field."""
-    raw = engine.raw_connection()
+    if postgres:
+        copy_sql = f"COPY ({query}) TO STDOUT WITH (FORMAT csv)"
+        with raw.cursor() as cur, cur.copy(copy_sql) as copy, out.open("wb") as f:
+            for chunk in copy:
+                f.write(chunk)
+        return
+    cur = raw.cursor()
     try:
-        if engine.dialect.name == "postgresql":
-            copy_sql = f"COPY ({query}) TO STDOUT WITH (FORMAT csv)"
-            with (
-                raw.cursor() as cur,  # type: ignore[attr-defined]
-                cur.copy(copy_sql) as copy,
-                out.open("wb") as f,
-            ):
-                for chunk in copy:
-                    f.write(chunk)
-        else:
-            cur = raw.cursor()
-            cur.execute(query)
-            with out.open("w", newline="", encoding="utf-8") as f:
-                writer = csv.writer(f)
-                while rows := cur.fetchmany(100_000):
-                    writer.writerows(rows)
-            cur.close()
+        cur.execute(query)
+        with out.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            while rows := cur.fetchmany(100_000):
+                writer.writerows(rows)
     finally:
-        raw.close()
+        cur.close()
 
 
 def _transform(work: Path, first: date, last: date) -> int:
