@@ -3,7 +3,6 @@
 
 import sys
 import time
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,7 +17,6 @@ from sabt.kit.errors import BadInput
 from sabt.observatory import definitions, export, service, snapshot
 from sabt.observatory.cells import Area
 from sabt.persian.digits import number_fa, to_persian
-from sabt.persian.jalali import InvalidJalaliDate, from_jalali
 from sabt.registry import schema
 from sabt.registry.db import make_engine
 
@@ -108,7 +106,7 @@ def pyramid_command(
 ) -> None:
     """The living population by 5-year age group and sex on a day."""
     area = service.area_of(province, county)
-    day = _jalali(on) if on else clock.today_tehran()
+    day = service.parse_day(on) if on else clock.today_tehran()
     engine, home = _open(db)
     _snapshot(engine, home)
     pyramid = service.pyramid_on(engine, home, day, area)
@@ -122,14 +120,6 @@ def pyramid_command(
                                    strict=True):  # fmt: skip
         table.add_row(to_persian(group), number_fa(male), number_fa(female))
     Console(highlight=False).print(table)
-
-
-def _jalali(text: str) -> date:
-    try:
-        return from_jalali(text)
-    except InvalidJalaliDate as exc:
-        raise BadInput("bad_date", f"تاریخ «{text}» نادرست است (مانند ۱۴۰۳/۰۱/۰۱)",
-                       f"bad Jalali date {text!r} (e.g. 1403/01/01)") from exc  # fmt: skip
 
 
 @observatory_app.command("export")

@@ -2,7 +2,6 @@
 below the nation a cell of fewer than 5 events is held back (`formulas.publish`)."""
 
 import re
-from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -21,7 +20,7 @@ from sabt.observatory.cells import Area
 from sabt.observatory.snapshot import current
 from sabt.persian import places
 from sabt.persian.digits import number_fa, to_persian
-from sabt.persian.jalali import InvalidJalaliDate, format_fa, from_jalali, jalali_parts
+from sabt.persian.jalali import format_fa, jalali_parts
 
 router = APIRouter()
 
@@ -76,18 +75,10 @@ def pyramid(
     """The living population by 5-year age group and sex on a day (population counts, not
     events: never held back)."""
     area = service.area_of(province, county)
-    day = _jalali(on) if on else clock.today_tehran()
+    day = service.parse_day(on) if on else clock.today_tehran()
     found = service.pyramid_on(request.app.state.engine, _home(request), day, area)
     return {"date": day.isoformat(), "province": area.code if area.level == "province" else None,
             "county": area.code if area.level == "county" else None, **found}  # fmt: skip
-
-
-def _jalali(text: str) -> date:
-    try:
-        return from_jalali(text)
-    except InvalidJalaliDate as exc:
-        raise BadInput("bad_date", f"تاریخ «{text}» نادرست است (مانند ۱۴۰۳/۰۱/۰۱)",
-                       f"bad Jalali date {text!r} (e.g. 1403/01/01)") from exc  # fmt: skip
 
 
 # --- the dashboard

@@ -15,7 +15,7 @@ from sabt.observatory import definitions, engine, formulas, published
 from sabt.observatory.cells import Area
 from sabt.observatory.snapshot import Snapshot, current
 from sabt.persian import places
-from sabt.persian.jalali import format_fa, jalali_parts, year_span
+from sabt.persian.jalali import InvalidJalaliDate, format_fa, from_jalali, jalali_parts, year_span
 
 INDICATOR_KEYS = tuple(definitions.INDICATORS)
 
@@ -78,6 +78,15 @@ def check_year(snapshot: Snapshot, year: int) -> None:
             f"سال {year} در ثبت نیست: سال‌های {first} تا {last} را می‌توان خواست",
             f"year {year} is outside the register: it covers {first} to {last}",
         )
+
+
+def parse_day(text: str) -> date:
+    """A day given in Jalali (YYYY/MM/DD), or a clear error."""
+    try:
+        return from_jalali(text)
+    except InvalidJalaliDate as exc:
+        raise BadInput("bad_date", f"تاریخ «{text}» نادرست است (مانند ۱۴۰۳/۰۱/۰۱)",
+                       f"bad Jalali date {text!r} (e.g. 1403/01/01)") from exc  # fmt: skip
 
 
 def check_indicator(indicator: str | None) -> None:
