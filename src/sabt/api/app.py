@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 
 from sabt import __version__
 from sabt.documents import endpoints as documents_endpoints
+from sabt.estates import endpoints as estates_endpoints
 from sabt.identity import endpoints as identity_endpoints
 from sabt.identity import oidc_endpoints
 from sabt.inheritance import endpoints as inheritance_endpoints
@@ -45,6 +46,7 @@ def create_app(settings: settings_mod.Settings | None = None) -> FastAPI:
     app.include_router(registration_endpoints.router)
     app.include_router(inheritance_endpoints.router)
     app.include_router(documents_endpoints.router)
+    app.include_router(estates_endpoints.router)
     app.include_router(portal_endpoints.router)
     app.include_router(observatory_endpoints.router)
     return app

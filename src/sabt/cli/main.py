@@ -4,6 +4,7 @@ import typer
 
 from sabt.api import cli as api_cli
 from sabt.documents import cli as documents_cli
+from sabt.estates import cli as estates_cli
 from sabt.identity import cli as identity_cli
 from sabt.inheritance import cli as inheritance_cli
 from sabt.observatory import cli as observatory_cli
@@ -30,6 +31,7 @@ app.command("export")(registry_cli.export_command)
 app.command("synth")(synth_cli.synth)
 app.command("serve")(api_cli.serve)
 app.command("demo")(api_cli.demo)
+app.command("worker")(estates_cli.worker_command)
 
 
 def main() -> None:

@@ -26,17 +26,23 @@ TABLE_FA = {
     "land": "زمین (عین و قیمت)",
 }
 CODE = re.compile(r"\d{10}")
+DECLARED = ("pregnancy", "will", "review")
+UNBORN_FA = "حمل (فرزند متوفی)"
 
 
 def certificate_facts(
     deceased: dict[str, Any], resolution: Resolution, tables: list[tuple[str, Result]],
-    issued_on: date,
+    issued_on: date, declared: dict[str, Any] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """The certificate's facts: `deceased` is the identity block with its death; `tables`
-    the division tables (inheritance.service.certificate_tables)."""
+    the division tables (inheritance.service.certificate_tables); `declared`, what a
+    registrar recorded on the estate that the register cannot know, stated as given:
+    `pregnancy` (the forensic certificate's reference; bylaw Art. 11), `will` (a will was
+    declared: this certificate does not apply it), `review` (the registrar's note on gaps of
+    the register they reviewed)."""
     people = {p.id: p for p in parse_case(resolution.case).people}
     provisional = any(r.status == "provisional" for _, r in tables)
-    return {
+    facts = {
         "deceased": deceased,
         "status": "provisional" if provisional else "final",
         "tables": [_table(assets, r, people, resolution.names) for assets, r in tables],
@@ -44,6 +50,10 @@ def certificate_facts(
         "steps": _steps(tables),
         "objection": _objection(issued_on),
     }
+    for key in DECLARED:
+        if (declared or {}).get(key):
+            facts[key] = declared[key]  # type: ignore[index]
+    return facts
 
 
 def _objection(issued_on: date) -> dict[str, Any]:
@@ -65,7 +75,7 @@ def _table(
             "national_code": pid if CODE.fullmatch(pid) else None,
             "name": names.get(pid),
             "relation": p.relation,
-            "relation_fa": FA_RELATION.get(p.relation, p.relation),
+            "relation_fa": UNBORN_FA if p.unborn else FA_RELATION.get(p.relation, p.relation),
             "share": str(share),
             "parts": parts[pid],
             "died_on": from_jalali(p.died_on).isoformat() if p.died_on else None,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from sabt.documents import estate
 from sabt.inheritance import service as inheritance
+from sabt.inheritance.heirs import Resolution
 from sabt.kit import clock
 from sabt.kit.errors import BadInput, Conflict
 from sabt.registry import queries
@@ -175,18 +176,11 @@ def _booklet(session: Session, p: Person) -> Facts:
 
 
 def _inheritance_certificate(session: Session, p: Person) -> Facts:
-    """Heirs and shares of a registered death. Issued only when the register settles the
-    division: a refused division (Art. 878: simultaneous deaths) or one the register cannot
-    settle (gaps) goes to a registrar instead."""
-    death = _registered_death(p, "گواهی انحصار وراثت", "inheritance certificate")
+    """Heirs and shares of a registered death, as the register alone gives them. Issued only
+    when the register settles the division: a refused division (Art. 878: simultaneous
+    deaths) or one the register cannot settle (gaps) goes to a registrar instead."""
+    _registered_death(p, "گواهی انحصار وراثت", "inheritance certificate")
     resolution = inheritance.resolve(session, p.national_code)
-    refusal = resolution.result.refusal
-    if refusal is not None:
-        raise Conflict(
-            "inheritance_refused",
-            f"تقسیم ترکه اکنون ممکن نیست (مادهٔ {refusal.article}): {refusal.fa}",
-            f"the estate cannot be divided now (Art. {refusal.article}): {refusal.en}",
-        )
     if resolution.gaps:
         raise Conflict(
             "inheritance_needs_review",
@@ -195,10 +189,26 @@ def _inheritance_certificate(session: Session, p: Person) -> Facts:
             "the register cannot settle the heirs; a registrar must review: "
             + "; ".join(g["message_en"] for g in resolution.gaps),
         )
+    return inheritance_certificate(p, resolution, {})
+
+
+def inheritance_certificate(p: Person, resolution: Resolution, declared: dict[str, Any]) -> Facts:
+    """The facts of an inheritance certificate of `resolution` (the register's, or the estate's
+    with what a registrar declared on it: `declared`, see estate.certificate_facts).
+    Conflict when the law refuses the division now (Art. 878)."""
+    death = _registered_death(p, "گواهی انحصار وراثت", "inheritance certificate")
+    refusal = resolution.result.refusal
+    if refusal is not None:
+        raise Conflict(
+            "inheritance_refused",
+            f"تقسیم ترکه اکنون ممکن نیست (مادهٔ {refusal.article}): {refusal.fa}",
+            f"the estate cannot be divided now (Art. {refusal.article}): {refusal.en}",
+        )
     tables = inheritance.certificate_tables(resolution)
     facts = estate.certificate_facts(
-        {**identity(p), "death": death}, resolution, tables, clock.civil_date(clock.now())
-    )
+        {**identity(p), "death": death}, resolution, tables, clock.civil_date(clock.now()),
+        declared,
+    )  # fmt: skip
     heirs = [h["national_code"] for t in facts["tables"] for h in t["heirs"]]
     codes = tuple(dict.fromkeys([p.national_code, *(c for c in heirs if c)]))
     return Facts("inheritance", p.national_code, codes, None, facts, key_of("inheritance", facts))

@@ -16,7 +16,7 @@ class Document(Base):
     seq: Mapped[int] = mapped_column(Integer, unique=True)
     kind: Mapped[str] = mapped_column(String(12))
     subject: Mapped[str] = mapped_column(String(10), index=True)  # the main national code
-    subjects: Mapped[str] = mapped_column(String(120))  # every code it names, space-separated
+    subjects: Mapped[str] = mapped_column(Text)  # every code it names, space-separated
     marriage_id: Mapped[int | None] = mapped_column(Integer)
     facts: Mapped[str] = mapped_column(Text)  # canonical JSON
     facts_hash: Mapped[str] = mapped_column(String(64))

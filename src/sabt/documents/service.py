@@ -4,6 +4,7 @@ revocation are ledger entries, each adding one leaf to the public log."""
 
 import base64
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -63,6 +64,16 @@ def issue(
     apply (nothing is written then)."""
     ledger.lock_head(session)
     stated = facts.gather(session, kind, validation.parse_code(code), marriage_id)
+    document = record(session, stated, actor)
+    return Issued(document, tokens.sign(signing, _claims(document, stated.key)), stated.facts)
+
+
+def record(session: Session, stated: facts.Facts, actor: str) -> Document:
+    """Record the issuance of a document stating `stated`: its number, its leaf in the
+    public log and its ledger entry. Signing is apart (`copy_of` signs a token for any issued
+    document), so a worker issuing certificates needs no signing key."""
+    ledger.lock_head(session)
+    kind = stated.kind
     seq = (session.scalar(select(func.max(Document.seq))) or 0) + 1
     now = clock.now()
     number = f"{PREFIX[kind]}-{jalali.jalali_parts(clock.civil_date(now))[0]}-{seq:06d}"
@@ -84,8 +95,7 @@ def issue(
     registry.append(session, [entry])
     if kind in REPLACING_KINDS:
         _replace_earlier(session, kind, stated.subject, number, actor)
-    document = session.get_one(Document, number)
-    return Issued(document, tokens.sign(signing, _claims(document, stated.key)), stated.facts)
+    return session.get_one(Document, number)
 
 
 def _claims(document: Document, key: dict[str, Any]) -> dict[str, Any]:
@@ -167,9 +177,17 @@ REASONS = {
 }
 
 
+# A kind whose documents are reissued, not only revoked, when the register they state changes:
+# the estates part reissues an inheritance certificate (revoking the old one with a pointer to
+# the new one). Registered when that part is imported.
+Reissuer = Callable[[Session, Document, ledger.NewEntry], None]
+REISSUERS: dict[str, Reissuer] = {}
+
+
 def follow_register(session: Session, entries: list[ledger.NewEntry]) -> None:
-    """Revoke the documents a correction makes wrong; supersede the status documents
-    (the e-booklet extract) a marriage, divorce, return or death makes out of date."""
+    """Revoke the documents a correction makes wrong (or have them reissued); supersede the
+    status documents (the e-booklet extract) a marriage, divorce, return or death makes out
+    of date."""
     for entry in entries:
         if entry.kind not in REASONS:
             continue
@@ -177,7 +195,11 @@ def follow_register(session: Session, entries: list[ledger.NewEntry]) -> None:
         field = entry.data.get("field", "")
         reason = f"{fa.format(field=field)} / {en.format(field=field)}"
         for number in _affected(session, entry, status):
-            end(session, number, status, reason, entry.actor)
+            document = session.get_one(Document, number)
+            if status == "revoked" and document.kind in REISSUERS:
+                REISSUERS[document.kind](session, document, entry)
+            else:
+                end(session, number, status, reason, entry.actor)
 
 
 def _affected(session: Session, entry: ledger.NewEntry, status: str) -> list[str]:
@@ -191,10 +213,15 @@ def _affected(session: Session, entry: ledger.NewEntry, status: str) -> list[str
     return [n for n, subjects in rows if set(subjects.split()) & codes]
 
 
+PARENTS = ("father_code", "mother_code")
+
+
 def _codes_of(session: Session, entry: ledger.NewEntry) -> set[str]:
     data = entry.data
     if entry.kind.startswith("person."):
-        return {data["national_code"]}
+        # a parent link corrected changes the estates of the old parent and of the new one
+        linked = [data.get("old"), data.get("new")] if data.get("field") in PARENTS else []
+        return {data["national_code"], *(c for c in linked if c)}
     if "husband" in data:
         return {data["husband"], data["wife"]}
     marriage = session.get(Marriage, data["id"])

@@ -23,6 +23,7 @@ SCOPES: dict[str, str] = {
     "documents:issue": "staff issue signed documents",
     "documents:revoke": "senior staff revoke a document with a reason",
     "identity:admin": "add organisations' clients and staff accounts",
+    "estates:decide": "the dispute board decides objections to inheritance certificates",
 }
 
 # Organisation kinds: the office kind they must belong to, and the scopes they get.
@@ -60,7 +61,17 @@ ROLES: dict[str, Role] = {
         Role("registrar", "کارشناس ثبت احوال", _REGISTRAR, "county"),
         Role("senior_registrar", "کارشناس ارشد ثبت احوال", _SENIOR, "county"),
         Role("provincial_supervisor", "ناظر استانی", _SENIOR, "province"),
-        Role("national_admin", "مدیر ملی", _SENIOR | {"identity:admin"}, "nation"),
+        # هیأت حل اختلاف ثبت احوال: objections of its province (bylaw of Art. 113(ث)); the
+        # national administration reviews its decisions (the second level).
+        Role(
+            "dispute_board",
+            "عضو هیأت حل اختلاف ثبت احوال",
+            frozenset({"persons:read", "corrections:file", "estates:decide"}),
+            "province",
+        ),
+        Role(
+            "national_admin", "مدیر ملی", _SENIOR | {"identity:admin", "estates:decide"}, "nation"
+        ),
     )
 }
 

@@ -22,11 +22,14 @@
 | SABT_OIDC_TOKEN_MINUTES | life of an access token and an ID token issued to an agency | 10 |
 | SABT_OIDC_SESSION_MINUTES | life of a citizen's sign-in at HODA (single sign-on) | 30 |
 | SABT_CONSENT_DAYS | how long a citizen's consent to an agency lasts | 365 |
+| SABT_ESTATE_DAYS | days after a death is registered that the worker settles its estate | 20 |
+| SABT_ESTATES_SINCE | deaths registered from this day (ISO) are settled unasked | 2025-07-25 |
+| SABT_WORKER_SECONDS | how often `sabt worker` looks for work | 60 |
 """
 
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sabt.kit import clock
@@ -56,6 +59,10 @@ class Settings:
     consent_days: int = 365
     token_threads: int = 1
     portal_session_minutes: int = 30
+    estate_days: int = 20
+    # 1404/05/03, the day the registry began issuing certificates unasked (facts §7)
+    estates_since: date = date(2025, 7, 25)
+    worker_seconds: int = 60
 
 
 def _positive(name: str, default: int) -> int:
@@ -96,7 +103,24 @@ def load() -> Settings:
         consent_days=_positive("SABT_CONSENT_DAYS", 365),
         token_threads=_positive("SABT_TOKEN_THREADS", 1),
         portal_session_minutes=_positive("SABT_PORTAL_SESSION_MINUTES", 30),
+        estate_days=_positive("SABT_ESTATE_DAYS", 20),
+        estates_since=_day("SABT_ESTATES_SINCE", date(2025, 7, 25)),
+        worker_seconds=_positive("SABT_WORKER_SECONDS", 60),
     )
+
+
+def _day(name: str, default: date) -> date:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadInput(
+            "bad_setting",
+            f"مقدار {name} باید تاریخ ISO باشد (مانند 2025-07-25)",
+            f"{name} must be an ISO date such as 2025-07-25, not {raw!r}",
+        ) from None
 
 
 def _sms_gateway() -> str:

@@ -20,13 +20,17 @@ from sabt.documents import endpoints as documents_endpoints
 from sabt.documents import estate as estate_facts
 from sabt.documents import service as documents
 from sabt.documents.models import Document
+from sabt.estates import objections
+from sabt.estates import service as estate_service
+from sabt.estates import texts as estate_texts
 from sabt.identity import hoda, provider
 from sabt.identity import service as identity
 from sabt.inheritance import service as inheritance
+from sabt.inheritance.texts import FA_RELATION
 from sabt.kit import canonical, clock, csp
 from sabt.kit.errors import BadInput, NotFound, SabtError
 from sabt.kit.settings import Settings
-from sabt.persian.digits import to_persian
+from sabt.persian.digits import to_ascii, to_persian
 from sabt.persian.jalali import format_fa
 from sabt.portal import citizen, hoda_client, service, views
 from sabt.portal.models import PortalSession
@@ -320,8 +324,55 @@ def _estate(v: Visit, code: str) -> Response:
         tables = [(t["assets_fa"], views.heir_rows(t)) for t in facts["tables"]]
     public = v.request.app.state.settings.public_url
     certificates = [_document_row(d, public) for d in found.certificates]
+    window = estate_service.objection_window(v.db, code)
     return v.page("sahim_estate.html", "inheritance", estate=found, tables=tables,
-                  refusal=refusal, certificates=certificates)  # fmt: skip
+                  refusal=refusal, certificates=certificates, objection_until=window)  # fmt: skip
+
+
+# --- objections to an inheritance certificate
+
+
+@router.get("/sahim/objections", response_class=HTMLResponse)
+def my_objections(request: Request) -> Response:
+    return _signed_in_page(request, _objections)
+
+
+def _objections(v: Visit) -> Response:
+    mine = objections.of_citizen(v.db, v.me.national_code)
+    names = {o.deceased: views.name_of(queries.get_person(v.db, o.deceased)) for o in mine}
+    today = clock.today_tehran()
+    rows = [views.objection_row(objections.as_json(o), names.get(o.deceased, "—"), today)
+            for o in mine]  # fmt: skip
+    params = v.request.query_params
+    filed = params.get("filed", "")
+    known = any(str(r.id) == filed for r in rows)  # said only of an objection of this list
+    appeal = next((o for o in mine if str(o.id) == params.get("appeal_of")), None)
+    return v.page("sahim_objections.html", "objections", rows=rows,
+                  filed=filed if known else None, grounds=estate_texts.GROUNDS,
+                  relations=FA_RELATION, deceased=appeal.deceased if appeal else
+                  params.get("deceased", "")[:10],
+                  appeal_of=appeal.id if appeal else "")  # fmt: skip
+
+
+@router.post("/sahim/objections")
+async def file_objection(request: Request) -> Response:
+    return await _signed_in_form(request, _object, files=objections.MAX_FILES)
+
+
+def _object(v: Visit, form: FormData) -> Response:
+    uploads = [u for u in form.getlist("attachments") if isinstance(u, UploadFile) and u.filename]
+    files = [u.file.read(attachments.MAX_BYTES + 1) for u in uploads]
+    appeal = to_ascii(_text(form, "appeal_of"))
+    if appeal and not appeal.isdigit():
+        raise BadInput("bad_appeal", "شمارهٔ اعتراض نخست باید عدد باشد",
+                       "appeal_of must be a number")  # fmt: skip
+    filed = objections.file(
+        v.db, v.me, _text(form, "deceased"), _text(form, "grounds"), _text(form, "text"),
+        named=_text(form, "named") or None,
+        claimed_relation=_text(form, "claimed_relation") or None,
+        appeal_of=int(appeal) if appeal else None, files=files,
+    )  # fmt: skip
+    return RedirectResponse(f"{_PATH}/objections?filed={filed.id}", status_code=303)
 
 
 # --- who looked at my data

@@ -286,3 +286,34 @@ def _value_fa(value: str | None) -> str:
         return format_fa(date.fromisoformat(value))
     except ValueError:
         return to_persian(value)
+
+
+@dataclass(frozen=True)
+class ObjectionRow:
+    """One of the citizen's objections as SAHIM lists it."""
+
+    number: str
+    id: int
+    deceased: str
+    certificate: str
+    level: str
+    grounds: str
+    filed: str
+    status: str
+    note: str  # the decision's note
+    reissued: str | None  # the corrected certificate
+    appeal_until: str | None  # last day to object to the decision
+    can_appeal: bool
+
+
+def objection_row(o: dict[str, Any], deceased_name: str, today: date) -> ObjectionRow:
+    """`o` is estates.objections.as_json of an objection."""
+    decision = o["decision"] or {}
+    until = date.fromisoformat(o["appeal_until"]) if o["appeal_until"] else None
+    return ObjectionRow(
+        to_persian(str(o["id"])), o["id"], deceased_name, o["certificate"],
+        "تجدیدنظر (مرجع ملی)" if o["level"] == 2 else "هیأت حل اختلاف استان",
+        o["grounds_fa"], when_fa(datetime.fromisoformat(o["filed_at"].removesuffix("Z"))),
+        o["status_fa"], decision.get("note", ""), decision.get("reissued"),
+        format_fa(until) if until else None, until is not None and today <= until,
+    )  # fmt: skip

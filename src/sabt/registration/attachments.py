@@ -1,15 +1,20 @@
 """The files a citizen may attach to a request: a PDF or a JPEG photo of a supporting
 document, at most 5 MB. Checked by opening them with real parsers (pyHanko's PDF reader,
-Pillow), not by the name or the browser's word, so a renamed or broken file is refused."""
+Pillow), not by the name or the browser's word, so a renamed or broken file is refused.
+`keep` stores a checked file beside the ledger (any part's requests attach files here)."""
 
 import hashlib
 import io
 from dataclasses import dataclass
+from datetime import UTC
 
 from PIL import Image
 from pyhanko.pdf_utils.reader import PdfFileReader
+from sqlalchemy.orm import Session
 
+from sabt.kit import clock
 from sabt.kit.errors import BadInput
+from sabt.registration.models import Attachment
 
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -62,3 +67,13 @@ def _unreadable() -> BadInput:
         "پیوست باید یک فایل PDF یا عکس JPEG سالم باشد",
         "the attachment must be a readable PDF or JPEG",
     )
+
+
+def keep(session: Session, checked: Checked, data: bytes) -> None:
+    """Store a checked file by its hash (once: the same file attached twice is one row); the
+    entry that names the hash is the caller's."""
+    if session.get(Attachment, checked.digest) is None:
+        session.add(Attachment(digest=checked.digest, content_type=checked.content_type,
+                               size=checked.size, content=data, received_at=clock.now()
+                               .astimezone(UTC).replace(tzinfo=None)))  # fmt: skip
+        session.flush()

@@ -5,7 +5,7 @@ old value; the old value stays in the ledger, so every past state can be rebuilt
 """
 
 from collections.abc import Callable
-from datetime import UTC, date
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -54,8 +54,10 @@ def _one_of(*allowed: str) -> Callable[[str, Person], tuple[str, str | None]]:
     return check
 
 
-# The fields a correction may change, each with the check of its new value. Sex, parents and
-# death are not corrections: they go through the courts' own workflows.
+# The fields a correction may change, each with the check of its new value. Sex and death are
+# not corrections: they go through the courts' own workflows. A parent link is corrected only
+# on a decision (the dispute board's on an inheritance objection, or a court's) filed by staff
+# (PARENT_FIELDS), never on a citizen's own request.
 FIELDS: dict[str, Callable[[str, Person], tuple[str, str | None]]] = {
     "first_name": _name,
     "last_name": _name,
@@ -82,7 +84,7 @@ def file(
     if person is None:
         raise BadInput("unknown_person", f"کد ملی در ثبت نیست: {code}", f"no person {code}")
     caller.require_jurisdiction(_place_of(person))
-    new, key = _checked_value(person, field, new_value)
+    new, key = _checked_value(session, person, field, new_value, staff=True)
     old = _value(person, field)
     _check_none_pending(session, person.national_code, field)
     case_id = cases.next_id(session)
@@ -118,7 +120,7 @@ def request(
     filed correction, but nobody has endorsed it yet: two registrars decide it."""
     ledger.lock_head(session)
     person = queries.get_person(session, validation.parse_code(code))
-    new, key = _checked_value(person, field, new_value)
+    new, key = _checked_value(session, person, field, new_value)
     reason = reason.strip()
     if not 10 <= len(reason) <= 500:
         raise BadInput(
@@ -155,26 +157,56 @@ def request(
         "data": cases.dumps(data), "outcome": cases.dumps(body), "assigned_to": None,
         "updated_at": now,
     }  # fmt: skip
-    _keep(session, checked, attachment)
+    attachments.keep(session, checked, attachment)
     entry = ledger.NewEntry("correction.filed", f"correction:{case_id}", {"case": row}, actor,
                             office.code)  # fmt: skip
     registry.append(session, [entry])
     return body
 
 
-def _checked_value(person: Person, field: str, new_value: str) -> tuple[str, str | None]:
-    if field not in FIELDS:
+PARENT_FIELDS = {"father_code": "male", "mother_code": "female"}
+NO_PARENT = "none"  # the new value that removes a wrong parent link
+
+
+def _checked_value(
+    session: Session, person: Person, field: str, new_value: str, staff: bool = False
+) -> tuple[str | None, str | None]:
+    allowed = [*FIELDS, *(PARENT_FIELDS if staff else ())]
+    if field not in allowed:
         raise BadInput(
             "bad_field",
             f"این بخش را نمی‌توان اصلاح کرد: {field}",
-            f"field must be one of {', '.join(FIELDS)}",
+            f"field must be one of {', '.join(allowed)}",
         )
-    new, key = FIELDS[field](new_value, person)
+    new: str | None
+    if field in PARENT_FIELDS:
+        new, key = _parent(session, person, field, new_value.strip()), None
+    else:
+        new, key = FIELDS[field](new_value, person)
     if new == _value(person, field):
         raise BadInput(
             "no_change", "مقدار تازه همان مقدار کنونی است", "the new value is the old one"
         )
     return new, key
+
+
+def _parent(session: Session, person: Person, field: str, value: str) -> str | None:
+    """A parent link's new value: a registered person of the right sex born before the
+    child, or `none` to remove a wrong link."""
+    if value == NO_PARENT:
+        return None
+    parent = session.get(Person, validation.parse_code(value))
+    sex = PARENT_FIELDS[field]
+    if parent is None or parent.sex != sex or parent.birth_date >= person.birth_date:
+        word = "پدر" if sex == "male" else "مادر"
+        raise BadInput(
+            "bad_parent",
+            f"{value} نمی‌تواند {word} این شخص باشد: باید در ثبت باشد، جنسیتش بخواند و پیش از "
+            "او زاده شده باشد",
+            f"{value} cannot be this person's {field.removesuffix('_code')}: a registered "
+            f"{sex} born before them",
+        )
+    return parent.national_code
 
 
 def _office_of(session: Session, person: Person) -> Office:
@@ -193,14 +225,6 @@ def _office_of(session: Session, person: Person) -> Office:
             "no civil registration office can take this request: visit an office",
         )
     return office
-
-
-def _keep(session: Session, checked: attachments.Checked, data: bytes) -> None:
-    if session.get(Attachment, checked.digest) is None:
-        session.add(Attachment(digest=checked.digest, content_type=checked.content_type,
-                               size=checked.size, content=data, received_at=clock.now()
-                               .astimezone(UTC).replace(tzinfo=None)))  # fmt: skip
-        session.flush()
 
 
 def attachment_of(session: Session, digest: str) -> Attachment:

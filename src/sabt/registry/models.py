@@ -97,6 +97,7 @@ class Person(Base):
         Index("ix_person_father", "father_code"),
         Index("ix_person_mother", "mother_code"),
         Index("ix_person_name", "first_name_key", "last_name_key"),
+        Index("ix_person_death_registered", "death_registered_at"),
     )
 
 
