@@ -27,7 +27,7 @@ from sabt.kit import canonical, clock, settings
 from sabt.kit.errors import BadInput, Conflict, NotFound
 from sabt.persian import national_code
 from sabt.persian.jalali import format_fa
-from sabt.registration import attachments, cases, corrections
+from sabt.registration import attachments, corrections
 from sabt.registration.models import Attachment
 from sabt.registry import ledger, validation
 from sabt.registry import service as registry
@@ -411,8 +411,10 @@ def follow_corrections(session: Session, entries: list[ledger.NewEntry]) -> None
             record = canonical.loads(objection.decision or "{}")
             if entry.data["case"] not in record.get("corrections", []):
                 continue
-            if all(cases.load(session, c).status == "registered" for c in record["corrections"]):
-                estate = session.get_one(Estate, objection.deceased)
+            statuses = corrections.statuses(session, record["corrections"])
+            if all(status == "registered" for status in statuses.values()):
+                # written below the ORM by this transaction's entries: read afresh
+                estate = session.get_one(Estate, objection.deceased, populate_existing=True)
                 record["reissued"] = estate.certificate
                 _upheld(session, entry.actor, objection, record)
 

@@ -33,6 +33,7 @@ from sabt.inheritance.law import compute
 from sabt.kit import canonical, clock, settings
 from sabt.kit.errors import BadInput, Conflict, NotFound
 from sabt.persian import places
+from sabt.persian.digits import to_persian
 from sabt.persian.jalali import age_on
 from sabt.registry import ledger, queries, validation
 from sabt.registry import service as registry
@@ -116,7 +117,8 @@ def reasons(resolution: Resolution, declared: dict[str, Any]) -> list[dict[str, 
                 "code": "refused",
                 "person": None,
                 "article": refusal.article,
-                "message_fa": f"تقسیم اکنون ممکن نیست (مادهٔ {refusal.article}): {refusal.fa}",
+                "message_fa": f"تقسیم اکنون ممکن نیست (مادهٔ {to_persian(refusal.article)}): "
+                f"{refusal.fa}",
                 "message_en": f"no division now (Art. {refusal.article}): {refusal.en}",
             }
         )
@@ -312,7 +314,7 @@ def mobile_of(session: Session, code: str) -> str | None:
 
 
 def load(session: Session, code: str) -> Estate:
-    estate = session.get(Estate, validation.parse_code(code))
+    estate = session.get(Estate, validation.parse_code(code), populate_existing=True)
     if estate is None:
         raise NotFound("no_estate", "پرونده‌ای برای این متوفی نیست", f"no estate is open for {code}")
     return estate
@@ -376,7 +378,7 @@ def declare(
     if person.death_date is None or person.death_registered_at is None:
         raise Conflict("not_deceased", "فوت این شخص ثبت نشده است",
                        f"no death is registered for {person.national_code}")  # fmt: skip
-    estate = session.get(Estate, person.national_code)
+    estate = session.get(Estate, person.national_code, populate_existing=True)
     opened = _row(person, "queued", [], {}, now_text())
     caller.require_jurisdiction(Place(None, opened["county"], opened["province"]))
     if estate is not None and estate.status != "queued":
@@ -506,7 +508,7 @@ def reissue(session: Session, old: Document, entry: ledger.NewEntry) -> Reissued
     new objection window; or, when the corrected register no longer settles the division,
     revoke the old one and queue the estate with the reasons."""
     code = old.subject
-    estate = session.get(Estate, code)
+    estate = session.get(Estate, code, populate_existing=True)
     declared = declared_of(estate)
     person = queries.get_person(session, code)
     resolution = resolution_of(session, code, declared)

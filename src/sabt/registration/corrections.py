@@ -234,6 +234,12 @@ def attachment_of(session: Session, digest: str) -> Attachment:
     return found
 
 
+def statuses(session: Session, case_ids: list[int]) -> dict[int, str]:
+    """The current status of each case, read from the table (not the session's copies)."""
+    rows = session.execute(select(Case.id, Case.status).where(Case.id.in_(case_ids)))
+    return {case_id: status for case_id, status in rows}
+
+
 def requests_of(session: Session, code: str) -> list[Case]:
     """Every correction of the person's record, asked for by them or filed by a registrar,
     newest first."""
