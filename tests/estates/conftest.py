@@ -3,7 +3,6 @@ with offices, the API), the instance directory in the test's folder (the SMS out
 family's kin the estates need: a minor son of Ali and the operators' mobile numbers."""
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,20 +10,13 @@ from sqlalchemy import Engine
 
 from sabt.registry import service as registry
 from sabt.registry.schemas import MobileRecord, PersonRecord
+from tests.documents.conftest import home
 from tests.estates.support import MOBILES, SINA
 from tests.registration.conftest import client, hospital
 from tests.registration.support import C
 from tests.registry import family
 
-__all__ = ["client", "hospital"]
-
-
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SABT_HOME", str(tmp_path))
-    monkeypatch.delenv("SABT_DOCUMENT_KEYS", raising=False)
-    monkeypatch.delenv("SABT_PDF_KEYS", raising=False)
-    return tmp_path
+__all__ = ["client", "home", "hospital"]
 
 
 @pytest.fixture

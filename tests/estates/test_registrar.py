@@ -72,13 +72,15 @@ def test_a_missing_heir_is_reserved_and_gaps_need_a_review_note(
     url = f"/api/v1/estates/{C['hasan']}"
     refused = client.post(f"{url}/issue", json={}, headers=registrar)
     assert refused.status_code == 422 and refused.json()["code"] == "review_needed"
-    assert client.post(f"{url}/declarations", json={"missing": [C["reza"]]},
+    will = "وصیت‌نامهٔ رسمی دفتر ۱۲ تهران، ۵۶۷۸"
+    assert client.post(f"{url}/declarations", json={"missing": [C["reza"]], "will_reference": will},
                        headers=registrar).status_code == 200  # fmt: skip
     note = "پدر و مادر حسن پیش از او فوت کرده‌اند (اسناد فوت ۱۲ و ۱۳)"
     issued = client.post(f"{url}/issue", json={"review": note}, headers=registrar)
     assert issued.status_code == 200, issued.text
     facts = _facts(engine, C["hasan"])
     assert facts["status"] == "provisional" and facts["review"] == {"note": note}
+    assert facts["will"] == {"reference": will}  # stated, not applied
     reserved = [h for h in facts["tables"][0]["heirs"] if h["reserve"] == "missing"]  # type: ignore[index]
     assert [h["national_code"] for h in reserved] == [C["reza"]]
 

@@ -2,6 +2,7 @@
 
 import dataclasses
 import os
+import threading
 from typing import Annotated
 
 import typer
@@ -10,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from sabt.api.app import create_app
+from sabt.estates import worker
 from sabt.identity import hoda, provider, sms
 from sabt.identity import service as identity
 from sabt.kit import settings as settings_mod
@@ -121,4 +123,18 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000, db: Db = None) -> None:
     err.print("demo credentials (also in SABT_HOME/demo-credentials.txt):")
     err.print(credentials, soft_wrap=True, highlight=False, end="")
     err.print(citizens, soft_wrap=True, highlight=False, end="")
+    _start_worker(settings)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def _start_worker(settings: settings_mod.Settings) -> None:
+    """The estates worker beside the demo's server (`sabt worker` runs it alone): the demo
+    register's deaths of the last months get their inheritance certificates unasked."""
+    err.print(f"estates worker: every {settings.worker_seconds} s, SMS in the outbox")
+    thread = threading.Thread(
+        target=worker.run_forever,
+        args=(make_engine(settings.database_url), settings, sms.gateway(settings),
+              threading.Event()),
+        name="estates-worker", daemon=True,
+    )  # fmt: skip
+    thread.start()
