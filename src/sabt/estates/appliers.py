@@ -16,17 +16,20 @@ def _row(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _notices(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The SMS notices an entry owes (sent later by the worker)."""
+    return [("estate_notice", _row(n)) for n in data.get("notices", [])]
+
+
 def apply_settled(data: dict[str, Any]) -> state.Effects:
     """An estate opened by the worker (issued or queued), with the notices it owes."""
-    notices = [("estate_notice", _row(n)) for n in data.get("notices", [])]
-    return state.Effects(inserts=[("estate", _row(data["estate"])), *notices])
+    return state.Effects(inserts=[("estate", _row(data["estate"])), *_notices(data)])
 
 
 def apply_changed(data: dict[str, Any]) -> state.Effects:
     """A later step of an estate (declared facts, reissued, queued), with its notices."""
-    notices = [("estate_notice", _row(n)) for n in data.get("notices", [])]
     update = ("estate", {"deceased": data["deceased"]}, _row(data["set"]))
-    return state.Effects(inserts=notices, updates=[update])
+    return state.Effects(inserts=_notices(data), updates=[update])
 
 
 def apply_objection_filed(data: dict[str, Any]) -> state.Effects:
@@ -35,9 +38,8 @@ def apply_objection_filed(data: dict[str, Any]) -> state.Effects:
 
 def apply_objection_changed(data: dict[str, Any]) -> state.Effects:
     """A decision on an objection, with the notice to the objector."""
-    notices = [("estate_notice", _row(n)) for n in data.get("notices", [])]
     update = ("estate_objection", {"id": data["objection"]}, _row(data["set"]))
-    return state.Effects(inserts=notices, updates=[update])
+    return state.Effects(inserts=_notices(data), updates=[update])
 
 
 def apply_notice_sent(data: dict[str, Any]) -> state.Effects:

@@ -10,7 +10,6 @@ within 20 days, before the national administration, with the same mechanics. Eve
 a ledger entry; the objector is told of each decision by SMS.
 """
 
-import hashlib
 from datetime import UTC, date, timedelta
 from typing import Any
 
@@ -23,7 +22,7 @@ from sabt.estates.models import Estate, Objection
 from sabt.identity.roles import Place
 from sabt.identity.service import Caller, Forbidden
 from sabt.inheritance.case import RELATIONS
-from sabt.kit import canonical, clock, settings
+from sabt.kit import canonical, clock
 from sabt.kit.errors import BadInput, Conflict, NotFound
 from sabt.persian import national_code
 from sabt.persian.jalali import format_fa
@@ -309,10 +308,7 @@ def attachment(session: Session, caller: Caller, objection_id: int, digest: str)
     if found is None:
         raise NotFound("no_attachment", "این پیوست در این اعتراض نیست",
                        "no such attachment on this objection")  # fmt: skip
-    if hashlib.sha256(found.content).hexdigest() != digest:
-        raise Conflict("attachment_altered", "پیوست با آنچه در دفتر ثبت شده یکی نیست",
-                       "the attachment does not match the hash in the ledger")  # fmt: skip
-    return found
+    return attachments.verified(found, digest)
 
 
 def decide(
@@ -332,7 +328,8 @@ def decide(
     record: dict[str, Any] = {"decision": decision, "by": caller.actor,
                               "at": service.now_text(), "note": note}  # fmt: skip
     if decision == "reject":
-        return _close(session, caller, objection, "rejected", record)
+        _close(session, caller.actor, objection, "rejected", record)
+        return as_json(objection)
     if decision != "correct":
         raise BadInput("bad_decision", "رأی باید «رد» یا «اصلاح» باشد",
                        "decision must be reject or correct")  # fmt: skip
@@ -364,22 +361,17 @@ def _file_correction(
 
 
 def _close(
-    session: Session, caller: Caller, objection: Objection, status: str, record: dict[str, Any]
-) -> dict[str, Any]:
-    """A final decision on an objection: the objector is told, and a first-level decision
-    opens the window to object to it."""
+    session: Session, actor: str, objection: Objection, status: str, record: dict[str, Any]
+) -> None:
+    """A final decision on an objection (rejected, or upheld once its corrections are done):
+    the objector is told, and a first-level decision opens the window to object to it."""
     today = clock.today_tehran()
-    until = today + timedelta(days=APPEAL_DAYS) if objection.level == 1 else None
+    until: date | None = today + timedelta(days=APPEAL_DAYS) if objection.level == 1 else None
     text = texts.decision_sms(objection.id, texts.OBJECTION_STATUS_FA[status], until,
-                              f"{_public_url()}/sahim/objections")  # fmt: skip
-    _step(session, caller.actor, objection, status=status, decision=service.dumps(record),
+                              f"{service.public_url()}/sahim/objections")  # fmt: skip
+    _step(session, actor, objection, status=status, decision=service.dumps(record),
           appeal_until=until.isoformat() if until else None,
           notices=_objector_notice(session, objection, text))  # fmt: skip
-    return as_json(objection)
-
-
-def _public_url() -> str:
-    return settings.load().public_url
 
 
 def _objector_notice(session: Session, objection: Objection, text: str) -> list[dict[str, Any]]:
@@ -416,17 +408,7 @@ def follow_corrections(session: Session, entries: list[ledger.NewEntry]) -> None
                 # written below the ORM by this transaction's entries: read afresh
                 estate = session.get_one(Estate, objection.deceased, populate_existing=True)
                 record["reissued"] = estate.certificate
-                _upheld(session, entry.actor, objection, record)
-
-
-def _upheld(session: Session, actor: str, objection: Objection, record: dict[str, Any]) -> None:
-    today = clock.today_tehran()
-    until: date | None = today + timedelta(days=APPEAL_DAYS) if objection.level == 1 else None
-    text = texts.decision_sms(objection.id, texts.OBJECTION_STATUS_FA["upheld"], until,
-                              f"{_public_url()}/sahim/objections")  # fmt: skip
-    _step(session, actor, objection, status="upheld", decision=service.dumps(record),
-          appeal_until=until.isoformat() if until else None,
-          notices=_objector_notice(session, objection, text))  # fmt: skip
+                _close(session, entry.actor, objection, "upheld", record)
 
 
 registry.follow(follow_corrections)

@@ -495,13 +495,13 @@ def _stated(declared: dict[str, Any]) -> dict[str, Any]:
 # --- reissue: the register changed under a certificate ------------------------------------
 
 
-@dataclass(frozen=True)
-class Reissued:
-    old: str
-    new: str | None  # None when the corrected register no longer settles the division
+def public_url() -> str:
+    """The instance's configured public address, for SMS written inside whichever command
+    approved a correction or decided an objection (the worker and the API have their own)."""
+    return settings.load().public_url
 
 
-def reissue(session: Session, old: Document, entry: ledger.NewEntry) -> Reissued:
+def reissue(session: Session, old: Document, entry: ledger.NewEntry) -> None:
     """A correction changed a fact an inheritance certificate states (documents calls this
     in the correction's transaction): issue the corrected certificate, which revokes the old
     one with a pointer to it, tell every heir (and anyone the correction removed), and open a
@@ -528,27 +528,16 @@ def reissue(session: Session, old: Document, entry: ledger.NewEntry) -> Reissued
                        "objection_until": None, "updated_at": now}  # fmt: skip
             _append(session, "estate.queued", code, {"deceased": code, "set": changes},
                     entry.actor)  # fmt: skip
-        result = Reissued(old.number, None)
-    else:
-        stated = document_facts.inheritance_certificate(person, resolution, _stated(declared))
-        document = documents.record(session, stated, entry.actor)
-        removed = tuple(set(old.subjects.split()) - set(document.subjects.split()) - {code})
-        # a reissue happens inside whichever command approved the correction: the address
-        # printed in the SMS is the instance's configured public one
-        public_url = settings.load().public_url
-        notices = _notices(session, person, document, public_url, now, removed, True)
-        if estate is not None:
-            changes = {"status": "issued", "certificate": document.number,
-                       "reasons": dumps([]), "objection_until": _until(document).isoformat(),
-                       "updated_at": now}  # fmt: skip
-            data = {"deceased": code, "set": changes, "notices": notices}
-            _append(session, "estate.reissued", code, data, entry.actor)
-        result = Reissued(old.number, document.number)
-    return result
+        return
+    stated = document_facts.inheritance_certificate(person, resolution, _stated(declared))
+    document = documents.record(session, stated, entry.actor)
+    removed = tuple(set(old.subjects.split()) - set(document.subjects.split()) - {code})
+    notices = _notices(session, person, document, public_url(), now, removed, True)
+    if estate is not None:
+        changes = {"status": "issued", "certificate": document.number, "reasons": dumps([]),
+                   "objection_until": _until(document).isoformat(), "updated_at": now}  # fmt: skip
+        data = {"deceased": code, "set": changes, "notices": notices}
+        _append(session, "estate.reissued", code, data, entry.actor)
 
 
-def _reissue_hook(session: Session, old: Document, entry: ledger.NewEntry) -> None:
-    reissue(session, old, entry)
-
-
-documents.REISSUERS["inheritance"] = _reissue_hook
+documents.REISSUERS["inheritance"] = reissue

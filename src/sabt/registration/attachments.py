@@ -13,7 +13,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy.orm import Session
 
 from sabt.kit import clock
-from sabt.kit.errors import BadInput
+from sabt.kit.errors import BadInput, Conflict
 from sabt.registration.models import Attachment
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -77,3 +77,14 @@ def keep(session: Session, checked: Checked, data: bytes) -> None:
                                size=checked.size, content=data, received_at=clock.now()
                                .astimezone(UTC).replace(tzinfo=None)))  # fmt: skip
         session.flush()
+
+
+def verified(found: Attachment, digest: str) -> Attachment:
+    """A stored file whose bytes still hash to the digest its ledger entry names."""
+    if hashlib.sha256(found.content).hexdigest() != digest:
+        raise Conflict(
+            "attachment_altered",
+            "پیوست با آنچه در دفتر ثبت شده یکی نیست (دستکاری شده است)",
+            "the attachment does not match the hash in the ledger",
+        )
+    return found

@@ -7,7 +7,6 @@ person with the senior role (`corrections:approve`) approves after a first one e
 (for a correction, the registrar who filed it), never the same person twice.
 """
 
-import hashlib
 from collections.abc import Callable
 from datetime import UTC, timedelta
 from typing import Any
@@ -19,7 +18,7 @@ from sabt.identity.roles import Jurisdiction
 from sabt.identity.service import Caller, Forbidden
 from sabt.kit import canonical, clock
 from sabt.kit.errors import BadInput, Conflict, NotFound
-from sabt.registration import births, cases, corrections, deaths, rules
+from sabt.registration import attachments, births, cases, corrections, deaths, rules
 from sabt.registration.models import Attachment, Case
 from sabt.registry import ledger, validation
 from sabt.registry.models import LedgerEntry, Marriage
@@ -163,13 +162,7 @@ def attachment(session: Session, caller: Caller, case_id: int) -> Attachment:
         raise NotFound(
             "no_attachment", "این پرونده پیوستی ندارد", f"case {case_id} has no attachment"
         )
-    if hashlib.sha256(found.content).hexdigest() != digest:
-        raise Conflict(
-            "attachment_altered",
-            "پیوست با آنچه در دفتر ثبت شده یکی نیست (دستکاری شده است)",
-            f"the attachment of case {case_id} does not match the hash in the ledger",
-        )
-    return found
+    return attachments.verified(found, str(digest))
 
 
 # --- acting ----------------------------------------------------------------------------
