@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from sabt.registry import schema, service
 from sabt.registry.db import make_engine
-from sabt.synth.records import all_records
+from sabt.synth.records import Source, offices
 from sabt.synth.simulate import simulate
 
 
@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--db", required=True)
     parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--workers", type=int, default=None, help="default: one per core")
     args = parser.parse_args()
     if args.fresh:
         fresh(args.db)
@@ -47,8 +48,11 @@ def main() -> None:
     t0 = time.perf_counter()
     population = simulate(args.people, args.seed, date(2025, 9, 22))
     t1 = time.perf_counter()
-    total, records = all_records(population, args.seed)
-    imported = service.bulk_import(engine, records, actor="bench")
+    office_list, source = list(offices()), Source(population, args.seed)
+    total = len(office_list) + len(source)
+    imported = service.bulk_import(
+        engine, office_list, source=source, workers=args.workers, actor="bench"
+    )
     t2 = time.perf_counter()
     print(
         json.dumps(
@@ -56,6 +60,7 @@ def main() -> None:
                 "benchmark": "synth_load",
                 "database": engine.dialect.name,
                 "cores": os.cpu_count(),
+                "workers": args.workers or os.cpu_count(),
                 "living": args.people,
                 "persons": imported.persons,
                 "marriages": imported.marriages,
@@ -65,6 +70,9 @@ def main() -> None:
                 "total_s": round(t2 - t0, 1),
                 "records_per_s": round(total / (t2 - t1)),
                 "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                "worker_peak_rss_mib": round(
+                    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+                ),
                 "database_mib": round(size_bytes(args.db) / 2**20),
             }
         )

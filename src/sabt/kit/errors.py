@@ -14,6 +14,10 @@ class SabtError(Exception):
         self.message_fa = message_fa
         self.message_en = message_en
 
+    def __reduce__(self) -> tuple[type, tuple[str, str, str]]:
+        # Raised in a worker process (bulk import), an error crosses back by pickle.
+        return (type(self), (self.code, self.message_fa, self.message_en))
+
     def as_json(self) -> dict[str, str]:
         return {"code": self.code, "message_fa": self.message_fa, "message_en": self.message_en}
 

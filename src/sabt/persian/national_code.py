@@ -57,7 +57,10 @@ def validate(code: object, *, prefixes: Collection[str] | None = None) -> str:
     """
     if not isinstance(code, str):
         raise InvalidNationalCode(code, "type", "a national code must be text of 10 digits")
-    digits = to_ascii(code.strip())
+    if len(code) == 10 and code.isascii() and code.isdigit():  # canonical already: as is
+        digits = code
+    else:
+        digits = to_ascii(code.strip())
     if digits and not (digits.isascii() and digits.isdigit()):
         raise InvalidNationalCode(
             code, "non_digit", f"{code!r} contains a character that is not a digit"

@@ -32,6 +32,8 @@ COLUMNS = ("seq", "kind", "subject", "actor", "office", "occurred_at", "recorded
 
 def utc_text(at: datetime) -> str:
     """'2025-03-21T06:30:00Z': the canonical form of an instant in the ledger."""
+    if at.tzinfo is UTC:  # the common case, without building a naive copy
+        return at.isoformat().removesuffix("+00:00") + "Z"
     if at.tzinfo is None:
         raise ValueError("ledger times must be aware datetimes")
     if at.tzinfo is not UTC:
@@ -40,7 +42,7 @@ def utc_text(at: datetime) -> str:
     return at.replace(tzinfo=None).isoformat() + "Z"
 
 
-def entry_hash(prev_hash: str, payload: bytes) -> str:
+def entry_hash(prev_hash: str, payload: bytes | memoryview) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + payload).hexdigest()
 
 
@@ -96,11 +98,10 @@ def forget_head(session: Session) -> None:
     session.info.pop(HEAD_KEY, None)
 
 
-def chain_entry(head: Head, entry: NewEntry, recorded_at: str) -> dict[str, Any]:
-    """The ledger row of `entry` chained after `head`, which advances to it. Pure."""
-    head.seq += 1
-    fields = {
-        "seq": head.seq,
+def entry_fields(seq: int, entry: NewEntry, recorded_at: str) -> dict[str, Any]:
+    """The ledger columns of `entry` as entry number `seq`. Pure."""
+    return {
+        "seq": seq,
         "kind": entry.kind,
         "subject": entry.subject,
         "actor": entry.actor,
@@ -108,7 +109,18 @@ def chain_entry(head: Head, entry: NewEntry, recorded_at: str) -> dict[str, Any]
         "occurred_at": utc_text(entry.occurred_at) if entry.occurred_at else recorded_at,
         "recorded_at": recorded_at,
     }
-    payload = canonical.dumps({**fields, "data": entry.data})
+
+
+def entry_payload(fields: dict[str, Any], data: dict[str, Any]) -> bytes:
+    """The canonical JSON an entry is stored and hashed as."""
+    return canonical.dumps({**fields, "data": data})
+
+
+def chain_entry(head: Head, entry: NewEntry, recorded_at: str) -> dict[str, Any]:
+    """The ledger row of `entry` chained after `head`, which advances to it. Pure."""
+    head.seq += 1
+    fields = entry_fields(head.seq, entry, recorded_at)
+    payload = entry_payload(fields, entry.data)
     digest = entry_hash(head.hash, payload)
     row = {**fields, "payload": payload.decode("utf-8"), "prev_hash": head.hash, "hash": digest}
     head.hash = digest

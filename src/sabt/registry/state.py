@@ -7,7 +7,7 @@ state the live path wrote.
 """
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -225,9 +225,30 @@ def register_part(tables: tuple[Table, ...], appliers: dict[str, Applier]) -> No
 
 @dataclass
 class Batch:
-    rows: dict[str, list[dict[str, Any]]]
-    counters: dict[str, int]
-    updates: list[tuple[str, dict[str, Any], dict[str, Any]]]
+    """Rows to write: row dicts, or rows already in COPY text (made in a worker process by
+    `bulk`), plus code-counter raises and updates."""
+
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    copy_text: dict[str, list[bytes]] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=dict)  # prefix -> next serial
+    updates: list[tuple[str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+    size: int = 0  # rows and updates held
+
+    def add(self, effects: Effects) -> None:
+        for table, row in effects.inserts:
+            self.rows.setdefault(table, []).append(row)
+        for prefix, serial in effects.counters:
+            if serial > self.counters.get(prefix, 0):
+                self.counters[prefix] = serial
+        self.updates.extend(effects.updates)
+        self.size += len(effects.inserts) + len(effects.updates)
+
+
+def effects_of(kind: str, data: dict[str, Any]) -> Effects:
+    applier = APPLIERS.get(kind)
+    if applier is None:
+        raise ValueError(f"no applier for ledger entry kind {kind!r}")
+    return applier(data)
 
 
 class StateWriter:
@@ -243,10 +264,7 @@ class StateWriter:
         self.conn = conn
         self.batch_rows = batch_rows
         self.postgres = conn.dialect.name == "postgresql"
-        self.rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in TABLES}
-        self.counters: dict[str, int] = {}
-        self.updates: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
-        self.pending = 0
+        self.batch = Batch()
         self._pool = ThreadPoolExecutor(1) if background and self.postgres else None
         self._in_flight: Future[None] | None = None
 
@@ -257,25 +275,21 @@ class StateWriter:
         self.close()
 
     def apply(self, kind: str, data: dict[str, Any]) -> None:
-        applier = APPLIERS.get(kind)
-        if applier is None:
-            raise ValueError(f"no applier for ledger entry kind {kind!r}")
-        self.add(applier(data))
-
-    def add(self, effects: Effects) -> None:
-        for table, row in effects.inserts:
-            self.rows[table].append(row)
-        for prefix, serial in effects.counters:
-            if serial > self.counters.get(prefix, 0):
-                self.counters[prefix] = serial
-        self.updates.extend(effects.updates)
-        self.pending += len(effects.inserts) + len(effects.updates)
+        self.batch.add(effects_of(kind, data))
 
     def add_ledger_row(self, row: dict[str, Any]) -> None:
-        self.rows["ledger"].append(row)
-        self.pending += 1
-        if self.pending >= self.batch_rows:
-            self._hand_off()
+        self.batch.rows.setdefault("ledger", []).append(row)
+        self.batch.size += 1
+        if self.batch.size >= self.batch_rows:
+            self._write_soon(self._take())
+
+    def write(self, batch: Batch) -> None:
+        """Write a whole batch: in the background when there is a helper thread (after the
+        batch before it), else now. Rows buffered by `apply` are written first."""
+        if self.batch.size:
+            pending = self._take()
+            self._write_soon(pending)
+        self._write_soon(batch)
 
     def flush(self) -> None:
         """Write everything buffered and wait until it is written."""
@@ -290,17 +304,11 @@ class StateWriter:
         if self._pool is not None:
             self._pool.shutdown()
 
-    def _take(self) -> "Batch":
-        batch = Batch({name: rows for name, rows in self.rows.items() if rows}, self.counters,
-                      self.updates)  # fmt: skip
-        self.rows = {t.name: [] for t in TABLES}
-        self.counters = {}
-        self.updates = []
-        self.pending = 0
+    def _take(self) -> Batch:
+        batch, self.batch = self.batch, Batch()
         return batch
 
-    def _hand_off(self) -> None:
-        batch = self._take()
+    def _write_soon(self, batch: Batch) -> None:
         if self._pool is None:
             self._write(batch)
             return
@@ -312,10 +320,12 @@ class StateWriter:
             future, self._in_flight = self._in_flight, None
             future.result()
 
-    def _write(self, batch: "Batch") -> None:
+    def _write(self, batch: Batch) -> None:
         for table in TABLES:
             if rows := batch.rows.get(table.name):
                 self._insert(table, rows)
+            for data in batch.copy_text.get(table.name, ()):
+                _copy_text(self.conn, table, data)
         if batch.counters:
             self._raise_counters(batch.counters)
         for name, key, values in batch.updates:
@@ -346,10 +356,37 @@ class StateWriter:
         self.conn.execute(stmt, [{"p": p, "n": n} for p, n in sorted(counters.items())])
 
 
+class Deferred:
+    """The foreign keys and secondary indexes dropped for a load, to build again."""
+
+    def __init__(self, conn: Connection, keys: list[Any], indexes: list[Any]) -> None:
+        self.conn = conn
+        self.keys = keys  # (table, name, definition)
+        self.indexes = indexes  # (table, name, definition)
+
+    def build(self, tables: Collection[str] | None = None) -> None:
+        """Build those of `tables` (all when None) now. Always correct, even if more rows
+        come to them later (the index or key then checks each as it comes); cheapest once
+        a table has all its rows."""
+        chosen = [i for i in self.indexes if tables is None or i[0] in tables]
+        keys = [k for k in self.keys if tables is None or k[0] in tables]
+        if not chosen and not keys:
+            return
+        self.conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+        for index in chosen:
+            self.conn.execute(text(index[2]))
+            self.indexes.remove(index)
+        for key in keys:
+            table, name, definition = key
+            self.conn.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"))
+            self.keys.remove(key)
+
+
 @contextmanager
-def constraints_built_after(conn: Connection) -> Iterator[None]:
+def constraints_built_after(conn: Connection) -> Iterator[Deferred | None]:
     """Load into an empty PostgreSQL register without foreign keys and secondary indexes,
-    and build them once at the end, in the same transaction.
+    and build them at the end (or earlier, table by table, by `Deferred.build`), in the
+    same transaction. Yields None on SQLite, which keeps them.
 
     Per row, a foreign key costs an index lookup and each index an insert; built after the
     load, each foreign key is one join and each index one sort (the way pg_restore loads).
@@ -357,20 +394,28 @@ def constraints_built_after(conn: Connection) -> Iterator[None]:
     use it only on an empty register: the ALTERs lock the tables until commit.
     """
     if conn.dialect.name != "postgresql":
-        yield
+        yield None
         return
-    keys = conn.execute(text(FOREIGN_KEYS_SQL)).all()
-    indexes = conn.execute(text(SECONDARY_INDEXES_SQL), {"tables": list(TABLE)}).all()
+    keys = [tuple(k) for k in conn.execute(text(FOREIGN_KEYS_SQL))]
+    indexes = [tuple(i) for i in conn.execute(text(SECONDARY_INDEXES_SQL), {"tables": list(TABLE)})]
     for table, name, _ in keys:
         conn.execute(text(f"ALTER TABLE {table} DROP CONSTRAINT {name}"))
-    for name, _ in indexes:
+    for _, name, _ in indexes:
         conn.execute(text(f"DROP INDEX {name}"))
-    yield
-    conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
-    for _, definition in indexes:
-        conn.execute(text(definition))
-    for table, name, definition in keys:
-        conn.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"))
+    _truncate_empty(conn)
+    deferred = Deferred(conn, keys, indexes)
+    yield deferred
+    deferred.build()
+
+
+def _truncate_empty(conn: Connection) -> None:
+    """Truncate the (empty) tables about to be loaded: with `wal_level = minimal`, rows
+    written into a table truncated in the same transaction skip the write-ahead log, as
+    PostgreSQL's guide to populating a database describes (§14.4.7)."""
+    names = [t.name for t in TABLES]
+    if any(conn.execute(text(f"SELECT EXISTS (SELECT 1 FROM {name})")).scalar() for name in names):
+        return  # never here: the register is empty; but never truncate what holds rows
+    conn.execute(text(f"TRUNCATE {', '.join(names)}"))
 
 
 FOREIGN_KEYS_SQL = """
@@ -380,11 +425,11 @@ WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace
 ORDER BY c.conname
 """
 SECONDARY_INDEXES_SQL = """
-SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+SELECT t.relname::text, i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
 FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
 WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(:tables)
   AND NOT i.indisunique
-ORDER BY 1
+ORDER BY 2
 """
 
 
@@ -426,6 +471,19 @@ def _executemany_sqlite(conn: Connection, table: Table, rows: list[dict[str, Any
     try:
         raw.executemany(sql, values)
     except sqlite3.IntegrityError as exc:
+        raise IntegrityError(sql, None, exc) from exc
+
+
+def _copy_text(conn: Connection, table: Table, data: bytes) -> None:
+    """COPY rows already in COPY's text format (columns in the table's order)."""
+    columns = ", ".join(c.name for c in table.columns)
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    sql = f"COPY {table.name} ({columns}) FROM STDIN"
+    try:
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            copy.write(data)
+    except psycopg.errors.IntegrityError as exc:
         raise IntegrityError(sql, None, exc) from exc
 
 

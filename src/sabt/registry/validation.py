@@ -9,10 +9,11 @@ from typing import Any
 from sabt.kit.errors import BadInput
 from sabt.persian import national_code, places
 from sabt.persian.text import normalize, search_key
-from sabt.registry.ledger import utc_text
+from sabt.registry.ledger import NewEntry, utc_text
 from sabt.registry.schemas import (
     END_REASONS,
     OFFICE_KINDS,
+    ImportRecord,
     MarriageRecord,
     MobileRecord,
     OfficeRecord,
@@ -238,3 +239,25 @@ def _return_data(return_id: int, divorced_at: datetime, returned_at: datetime) -
         "divorced_at": _aware(divorced_at, "divorce time"),
         "returned_at": _aware(returned_at, "return time"),
     }
+
+
+def import_entry(record: ImportRecord, prefixes: Collection[str], actor: str) -> NewEntry:
+    """The ledger entry importing `record`. An office adds its prefixes to `prefixes` (a
+    set), so the persons after it may carry codes of that office."""
+    match record:
+        case PersonRecord():
+            data = person_data(record, prefixes)
+            return NewEntry("person.imported", data["national_code"], data, actor)
+        case MarriageRecord():
+            data = marriage_data(record, prefixes)
+            return NewEntry("marriage.imported", str(record.id), data, actor)
+        case MobileRecord():
+            data = mobile_data(record, prefixes)
+            return NewEntry("mobile.reported", data["national_code"], data, actor)
+        case OfficeRecord():
+            data = office_data(record)
+            if not isinstance(prefixes, set):
+                raise TypeError("offices are imported in order, before any chunk of records")
+            prefixes.update(p for p, _ in record.prefixes)
+            return NewEntry("office.registered", record.code, data, actor)
+    raise bad("bad_record", "رکورد ناشناخته", f"cannot import {type(record).__name__}")

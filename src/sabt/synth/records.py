@@ -13,6 +13,7 @@ import numpy.typing as npt
 
 from sabt.kit.clock import TEHRAN
 from sabt.persian import places
+from sabt.registry.bulk import Chunk
 from sabt.registry.schemas import (
     ImportRecord,
     MarriageRecord,
@@ -202,15 +203,10 @@ def booklet_series(i: int) -> str:
     return f"{BOOKLET_LETTERS[i % letters]}{(i // letters) % 99 + 1:02d}"
 
 
-CHUNK = 50_000  # persons turned into Python objects at a time (bounds memory)
+CHUNK = 50_000  # records turned into Python objects at a time (bounds memory)
 
 
-def persons(pop: Population, codes: Codes, draws: Draws) -> Iterator[PersonRecord]:
-    for start in range(0, pop.persons.n, CHUNK):
-        yield from _person_chunk(pop, codes, draws, start, min(start + CHUNK, pop.persons.n))
-
-
-def _person_chunk(
+def person_chunk(
     pop: Population, codes: Codes, draws: Draws, start: int, stop: int
 ) -> Iterator[PersonRecord]:
     p = pop.persons
@@ -286,7 +282,8 @@ def _person_chunk(
         )
 
 
-def marriages(pop: Population, codes: Codes, rng: np.random.Generator) -> Iterator[MarriageRecord]:
+def marriage_returns(pop: Population) -> dict[int, list[tuple[int, datetime, datetime]]]:
+    """The returns (رجوع) of each marriage, numbered in the order they were simulated."""
     r = pop.returns
     returns: dict[int, list[tuple[int, datetime, datetime]]] = {}
     triples = zip(
@@ -294,13 +291,10 @@ def marriages(pop: Population, codes: Codes, rng: np.random.Generator) -> Iterat
     )
     for k, (mid, divorced, returned) in enumerate(triples):
         returns.setdefault(mid, []).append((k + 1, _local(divorced, 600), _local(returned, 600)))
-    minutes = rng.integers(8 * 60, 14 * 60, pop.marriages.n)
-    for start in range(0, pop.marriages.n, CHUNK):
-        stop = min(start + CHUNK, pop.marriages.n)
-        yield from _marriage_chunk(pop, codes, minutes, returns, start, stop)
+    return returns
 
 
-def _marriage_chunk(
+def marriage_chunk(
     pop: Population,
     codes: Codes,
     minutes: npt.NDArray[np.int64],
@@ -352,14 +346,19 @@ def mobile_owners(
     return owners, rng.choice(len(MOBILE_OPERATORS), size=len(owners), p=shares)
 
 
-def mobiles(
-    pop: Population, codes: Codes, owners: npt.NDArray[np.intp], operator: npt.NDArray[np.int64]
+def mobile_chunk(
+    pop: Population,
+    codes: Codes,
+    owners: npt.NDArray[np.intp],
+    operator: npt.NDArray[np.int64],
+    start: int,
+    stop: int,
 ) -> Iterator[MobileRecord]:
     """Numbers unique per operator prefix: the k-th subscriber of a prefix gets
     (k * 7919) mod 10^7, a permutation since 7919 is prime to 10^7."""
-    counters = [0] * len(MOBILE_OPERATORS)
+    counters = np.bincount(operator[:start], minlength=len(MOBILE_OPERATORS)).tolist()
     reported = datetime.combine(pop.end, time(12), TEHRAN).astimezone(UTC)
-    for owner, op in zip(owners.tolist(), operator.tolist(), strict=True):
+    for owner, op in zip(owners[start:stop].tolist(), operator[start:stop].tolist(), strict=True):
         name, prefixes, _ = MOBILE_OPERATORS[op]
         k = counters[op]
         counters[op] += 1
@@ -367,20 +366,57 @@ def mobiles(
         yield MobileRecord(number, codes[owner], name, reported - timedelta(days=owner % 700))
 
 
+class Source:
+    """The persons, marriages and mobile numbers of a population, made a chunk at a time
+    (in the register's bulk-import workers, or here): every random draw is made first, so
+    a chunk is the same wherever and whenever it is made."""
+
+    def __init__(self, pop: Population, seed: int) -> None:
+        rng = np.random.default_rng([seed, 1])
+        self.pop = pop
+        self.codes = national_codes(pop, rng)
+        self.draws = Draws.make(pop.persons.n, rng)
+        self.owners, self.operator = mobile_owners(pop, rng)
+        marriage_rng = np.random.default_rng([seed, 2])
+        self.marriage_minutes = marriage_rng.integers(8 * 60, 14 * 60, pop.marriages.n)
+        self.returns = marriage_returns(pop)
+
+    def chunks(self) -> list[Chunk]:
+        sizes = (
+            ("person", self.pop.persons.n),
+            ("marriage", self.pop.marriages.n),
+            ("mobile", len(self.owners)),
+        )
+        return [
+            Chunk(series, start, min(start + CHUNK, n))
+            for series, n in sizes
+            for start in range(0, n, CHUNK)
+        ]
+
+    def make(self, chunk: Chunk) -> Iterator[ImportRecord]:
+        pop, codes, start, stop = self.pop, self.codes, chunk.start, chunk.stop
+        match chunk.series:
+            case "person":
+                return person_chunk(pop, codes, self.draws, start, stop)
+            case "marriage":
+                minutes, returns = self.marriage_minutes, self.returns
+                return marriage_chunk(pop, codes, minutes, returns, start, stop)
+            case "mobile":
+                return mobile_chunk(pop, codes, self.owners, self.operator, start, stop)
+        raise ValueError(f"no series {chunk.series!r}")
+
+    def __len__(self) -> int:
+        return sum(chunk.size for chunk in self.chunks())
+
+
 def all_records(pop: Population, seed: int) -> tuple[int, Iterator[ImportRecord]]:
-    """(how many records, the records in register order), generated lazily."""
-    rng = np.random.default_rng([seed, 1])
-    codes = national_codes(pop, rng)
-    draws = Draws.make(pop.persons.n, rng)
+    """(how many records, the records in register order), generated lazily, one process."""
     office_list = list(offices())
-    owners, operator = mobile_owners(pop, rng)
-    marriage_rng = np.random.default_rng([seed, 2])
-    total = len(office_list) + pop.persons.n + pop.marriages.n + len(owners)
+    source = Source(pop, seed)
 
     def generate() -> Iterator[ImportRecord]:
         yield from office_list
-        yield from persons(pop, codes, draws)
-        yield from marriages(pop, codes, marriage_rng)
-        yield from mobiles(pop, codes, owners, operator)
+        for chunk in source.chunks():
+            yield from source.make(chunk)
 
-    return total, generate()
+    return len(office_list) + len(source), generate()

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from sabt.registry import schema
 from sabt.registry import service as registry
-from sabt.synth.records import all_records
+from sabt.synth.records import Source, offices
 from sabt.synth.simulate import Population, simulate
 
 ACTOR = "synth"
@@ -37,8 +37,11 @@ def build(
     records are written, `on_year(done, total)` as simulated years complete."""
     schema.ensure(engine)
     population = simulate(people, seed, end, progress=on_year)
-    total, records = all_records(population, seed)
+    office_list, source = list(offices()), Source(population, seed)
+    total = len(office_list) + len(source)
     if on_simulated:
         on_simulated(total)
-    imported = registry.bulk_import(engine, records, actor=ACTOR, progress=on_loaded)
+    imported = registry.bulk_import(
+        engine, office_list, source=source, actor=ACTOR, progress=on_loaded
+    )
     return SynthResult(population, imported, total)

@@ -1,0 +1,252 @@
+"""Bulk import in worker processes (PostgreSQL): chunks of records are made, validated and
+turned into ledger payloads and COPY text in parallel; the hash chain stays in one process.
+
+Why: the chain is sequential, but almost none of an entry's work is: making the record,
+validating it, its canonical payload, its rows for the state tables and their COPY text.
+A chunk states its size before it is made, so each of its entries has its seq number in
+advance and a worker can write everything but the two hash columns. The importing process
+then chains the payloads in order (one SHA-256 each, `ledger.entry_hash`) and streams the
+rows to the database in its one transaction; the result is byte for byte the entries a
+serial import writes.
+
+The worker processes are forked before the import opens its transaction, so they inherit
+the source (a simulated population, say) without pickling it, and no connection or thread
+of that transaction. COPY's text format is written here by hand: psycopg formats rows
+only through a connection, which a worker does not have.
+"""
+
+import multiprocessing
+from array import array
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import String, Table
+
+from sabt.registry import ledger, validation
+from sabt.registry.schemas import ImportRecord
+from sabt.registry.state import TABLE, Batch, effects_of
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Records `start` to `stop` (exclusive) of one series of a source."""
+
+    series: str
+    start: int
+    stop: int
+
+    @property
+    def size(self) -> int:
+        return self.stop - self.start
+
+
+class ChunkSource(Protocol):
+    """Records made a chunk at a time, in any process. `make(chunk)` must give exactly
+    `chunk.size` records, the same ones whenever it is called."""
+
+    def chunks(self) -> Sequence[Chunk]: ...
+
+    def make(self, chunk: Chunk) -> Iterable[ImportRecord]: ...
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every chunk's entries share: the register's prefixes after the records imported
+    before the chunks, the actor and the recording time."""
+
+    prefixes: frozenset[str]
+    actor: str
+    recorded_at: str
+
+
+@dataclass
+class Prepared:
+    """A chunk made ready to chain: its ledger rows in COPY text without the two hash
+    columns (the table's last two), one after another in `lines`. Entry k's payload is
+    `lines[starts[k]:stops[k]]` (or `raw[k]`, when COPY had to escape it) and its row
+    ends at `ends[k]`."""
+
+    lines: bytes
+    starts: array  # type: ignore[type-arg]
+    stops: array  # type: ignore[type-arg]
+    ends: array  # type: ignore[type-arg]
+    raw: dict[int, bytes]
+    batch: Batch
+    kinds: Counter[str] = field(default_factory=Counter)
+
+
+_SOURCE: ChunkSource | None = None  # the source, in a worker process
+
+
+def _adopt(source: ChunkSource) -> None:
+    global _SOURCE
+    _SOURCE = source
+
+
+@contextmanager
+def workers(source: ChunkSource, count: int) -> Iterator[ProcessPoolExecutor]:
+    """`count` worker processes holding `source`, forked now: call before the import's
+    transaction begins."""
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(count, mp_context=context, initializer=_adopt, initargs=(source,))
+    try:
+        pool.submit(int).result()  # a fork-context pool starts all its processes at once
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def prepared(
+    pool: ProcessPoolExecutor,
+    chunks: Sequence[Chunk],
+    first_seq: int,
+    context: Context,
+    ahead: int,
+) -> Iterator[tuple[Chunk, Prepared]]:
+    """Each chunk prepared by the pool, in order; at most `ahead` are in the pool or
+    waiting, which bounds the memory."""
+    pending: deque[tuple[Chunk, Future[Prepared]]] = deque()
+    seq = first_seq
+    for chunk in chunks:
+        pending.append((chunk, pool.submit(prepare, chunk, seq, context)))
+        seq += chunk.size
+        if len(pending) >= ahead:
+            done, future = pending.popleft()
+            yield done, future.result()
+    while pending:
+        done, future = pending.popleft()
+        yield done, future.result()
+
+
+def prepare(chunk: Chunk, first_seq: int, context: Context) -> Prepared:
+    """In a worker: make the chunk's records, validate them (`validation.import_entry`, the
+    serial import's own check) and write their ledger rows and state rows as COPY text."""
+    assert _SOURCE is not None, "prepare runs in a worker started by `workers`"
+    batch = Batch()
+    kinds: Counter[str] = Counter()
+    parts: list[bytes] = []
+    starts, stops, ends = array("q"), array("q"), array("q")
+    raw: dict[int, bytes] = {}
+    size, seq = 0, first_seq
+    for k, record in enumerate(_SOURCE.make(chunk)):
+        entry = validation.import_entry(record, context.prefixes, context.actor)
+        fields = ledger.entry_fields(seq, entry, context.recorded_at)
+        payload = ledger.entry_payload(fields, entry.data)
+        batch.add(effects_of(entry.kind, entry.data))
+        kinds[entry.kind] += 1
+        before, after = _ledger_columns(fields)
+        text = payload
+        if b"\\" in payload:  # JSON's escapes are backslashes, which COPY escapes again
+            text, raw[k] = payload.replace(b"\\", b"\\\\"), payload
+        size += len(before)
+        starts.append(size)
+        size += len(text)
+        stops.append(size)
+        size += len(after)
+        ends.append(size)
+        parts += (before, text, after)
+        seq += 1
+    if seq - first_seq != chunk.size:
+        raise ValueError(f"chunk {chunk} made {seq - first_seq} records, not {chunk.size}")
+    copy = Batch(counters=batch.counters, updates=batch.updates, size=batch.size)
+    copy.copy_text = {name: [copy_text(TABLE[name], rows)] for name, rows in batch.rows.items()}
+    return Prepared(b"".join(parts), starts, stops, ends, raw, copy, kinds)
+
+
+def chained_batch(head: ledger.Head, ready: Prepared) -> Batch:
+    """The chunk's batch of rows, its ledger rows chained after `head` (which advances to
+    the chunk's last entry): each gets its prev_hash and hash."""
+    lines = memoryview(ready.lines)
+    out: list[bytes | memoryview] = []
+    previous = head.hash
+    start = 0
+    rows = zip(ready.starts, ready.stops, ready.ends, strict=True)
+    for k, (payload_start, payload_stop, end) in enumerate(rows):
+        payload = ready.raw.get(k) or lines[payload_start:payload_stop]
+        digest = ledger.entry_hash(previous, payload)
+        out += (lines[start:end], previous.encode("ascii"), b"\t", digest.encode("ascii"), b"\n")
+        previous, start = digest, end
+    head.seq += len(ready.ends)
+    head.hash = previous
+    ready.batch.copy_text["ledger"] = [b"".join(out)]
+    ready.batch.size += len(ready.ends)
+    return ready.batch
+
+
+LEDGER_ORDER = [c.name for c in TABLE["ledger"].columns]
+if LEDGER_ORDER[-2:] != ["prev_hash", "hash"]:  # `chained_batch` appends them to each row
+    raise ImportError("the ledger table's last columns must be prev_hash and hash")
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+NULL = "\\N"
+
+
+def _text(value: Any) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return NULL
+    kind = type(value)
+    if kind is str:
+        return str(value).translate(_ESCAPES)
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int:
+        return str(value)
+    if kind is datetime and value.tzinfo is None:  # the tables hold naive UTC times
+        return str(value.isoformat())
+    if kind is date:
+        return str(value.isoformat())
+    raise TypeError(f"no COPY text for {value!r}")
+
+
+def _converter(column_type: Any) -> Callable[[Any], str] | None:
+    """How a column's non-null values become text; None when they are text already."""
+    return None if isinstance(column_type, String) else _text  # Text is a String
+
+
+def _line(values: list[Any], converters: list[Callable[[Any], str] | None]) -> str:
+    """One row of COPY text. Values are joined as they are, then the row is checked once:
+    when it holds no backslash but those of its NULLs, and no tab, newline or carriage
+    return but its separators, no value needed escaping; else each value is escaped."""
+    texts = [
+        NULL if value is None else value if convert is None else convert(value)
+        for value, convert in zip(values, converters, strict=True)
+    ]
+    line = "\t".join(texts)
+    if (
+        line.count("\\") == values.count(None)
+        and line.count("\t") == len(texts) - 1
+        and "\n" not in line
+        and "\r" not in line
+    ):
+        return line
+    return "\t".join(NULL if value is None else _text(value) for value in values)
+
+
+def copy_text(table: Table, rows: list[dict[str, Any]]) -> bytes:
+    """Rows in COPY's text format, columns in the table's order."""
+    names = [c.name for c in table.columns]
+    converters = [_converter(c.type) for c in table.columns]
+    lines = [_line([row[name] for name in names], converters) for row in rows]
+    lines.append("")
+    return "\n".join(lines).encode("utf-8")
+
+
+def _ledger_columns(fields: dict[str, Any]) -> tuple[bytes, bytes]:
+    """An entry's ledger columns in the table's order, as COPY text before and after its
+    payload, up to the tab before prev_hash."""
+    before = _line([fields[name] for name in _BEFORE_PAYLOAD], _BEFORE_CONVERTERS)
+    after = _line([fields[name] for name in _AFTER_PAYLOAD], _AFTER_CONVERTERS)
+    return (before + "\t").encode("utf-8"), ("\t" + after + "\t").encode("utf-8")
+
+
+_BEFORE_PAYLOAD = LEDGER_ORDER[: LEDGER_ORDER.index("payload")]
+_AFTER_PAYLOAD = LEDGER_ORDER[LEDGER_ORDER.index("payload") + 1 : -2]
+_BEFORE_CONVERTERS = [_converter(TABLE["ledger"].c[name].type) for name in _BEFORE_PAYLOAD]
+_AFTER_CONVERTERS = [_converter(TABLE["ledger"].c[name].type) for name in _AFTER_PAYLOAD]
