@@ -33,6 +33,11 @@ def size_bytes(url: str) -> int:
         return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
 
 
+def cpu(who: int) -> dict[str, float]:
+    usage = resource.getrusage(who)
+    return {"user": round(usage.ru_utime, 1), "system": round(usage.ru_stime, 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=1_000_000)
@@ -69,6 +74,8 @@ def main() -> None:
                 "load_s": round(t2 - t1, 1),
                 "total_s": round(t2 - t0, 1),
                 "records_per_s": round(total / (t2 - t1)),
+                "importer_cpu_s": cpu(resource.RUSAGE_SELF),
+                "workers_cpu_s": cpu(resource.RUSAGE_CHILDREN),
                 "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                 "worker_peak_rss_mib": round(
                     resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select, text
 
 from sabt.kit.errors import BadInput
 from sabt.registry import ledger, schema, service
-from sabt.registry.bulk import Chunk
+from sabt.registry.bulk import Chunk, copy_text
 from sabt.registry.db import make_engine
 from sabt.registry.models import LedgerEntry, Person
 from sabt.registry.schemas import ImportRecord, OfficeRecord
@@ -154,3 +154,31 @@ def test_an_error_crosses_processes_whole() -> None:
     assert (type(error), error.code, error.message_fa, error.message_en) == (
         BadInput, "code", "پیام", "message"
     )  # fmt: skip
+
+
+def _office_row(name_fa: str, county: str | None) -> dict[str, object]:
+    return {"code": "X", "kind": "hospital", "name_fa": name_fa, "county": county,
+            "province": None}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "tricky",
+    ["تب\tدار", "خط\nدوم", "بک\\اسلش", "\\N", "کالسکه\r"],
+)
+def test_copy_text_escapes_a_whole_chunk_when_one_value_needs_it(tricky: str) -> None:
+    rows = [_office_row("ساده", "0101"), _office_row(tricky, None), _office_row("دیگر", None)]
+    text = copy_text(TABLE["office"], rows).decode("utf-8")
+    escaped = tricky.translate({92: "\\\\", 9: "\\t", 10: "\\n", 13: "\\r"})
+    assert text == (
+        "X\thospital\tساده\t0101\t\\N\n"
+        f"X\thospital\t{escaped}\t\\N\t\\N\n"
+        "X\thospital\tدیگر\t\\N\t\\N\n"
+    )
+
+
+def test_copy_text_of_plain_rows_is_each_value_as_it_is() -> None:
+    rows = [_office_row("بیمارستان", "0101"), _office_row("درمانگاه", None)]
+    assert copy_text(TABLE["office"], rows) == (
+        "X\thospital\tبیمارستان\t0101\t\\N\nX\thospital\tدرمانگاه\t\\N\t\\N\n".encode()
+    )
+    assert copy_text(TABLE["office"], []) == b""

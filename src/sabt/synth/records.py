@@ -131,6 +131,9 @@ class Codes:
     def __getitem__(self, i: int) -> str:
         return f"{self.values[i]:010d}"
 
+    def texts(self, start: int, stop: int) -> list[str]:
+        return [f"{value:010d}" for value in self.values[start:stop].tolist()]
+
     def __len__(self) -> int:
         return len(self.values)
 
@@ -215,63 +218,54 @@ def person_chunk(
     surnames = cal.surname_weights()[0]
     county_codes = pop.counties
     capital = {iso: places.county_by_name(name).code for iso, (name, _) in cal.CAPITALS.items()}
+    counties = places.counties()
     end = pop.end.toordinal()
-    cols = {
-        k: p[k][start:stop].tolist()
-        for k in (
-            "birth",
-            "sex",
-            "mother",
-            "father",
-            "birth_county",
-            "residence",
-            "death",
-            "religion",
-            "school",
-            "first_name",
-            "surname",
-            "father_name",
-        )
-    }
+    timed_from = TIMED_FROM.toordinal()
+    # The chunk's columns as Python lists: indexing numpy arrays one value at a time would
+    # cost more than the rest of a record.
+    columns = [
+        p[k][start:stop].tolist()
+        for k in ("birth", "sex", "mother", "father", "birth_county", "residence", "death",
+                  "religion", "school", "first_name", "surname", "father_name")
+    ]  # fmt: skip
+    drawn = [
+        getattr(draws, k)[start:stop].tolist()
+        for k in ("birth_minute", "birth_delay", "death_minute", "death_delay", "office_minute",
+                  "death_elsewhere")
+    ]  # fmt: skip
+    own_codes = codes.texts(start, stop)
     religions, schools = ("muslim", "other"), ("shia", "sunni", "none")
-    for i in range(start, stop):
-        code = codes[i]
-        c = i - start
-        born, died = cols["birth"][c], cols["death"][c]
-        male = cols["sex"][c] == 1
-        birth_county = county_codes[cols["birth_county"][c]]
-        residence = county_codes[cols["residence"][c]]
-        timed = born >= TIMED_FROM.toordinal()
-        office_minute = int(draws.office_minute[i])
-        registered = min(born + int(draws.birth_delay[i]), end)
+    rows = zip(range(start, stop), own_codes, *columns, *drawn, strict=True)
+    for (
+        i, code, born, sex, mother, father, birth_county_index, residence_index, died,
+        religion, school, first_name, surname, father_name,
+        birth_minute, birth_delay, death_minute, death_delay, office_minute, elsewhere,
+    ) in rows:  # fmt: skip
+        male = sex == 1
+        birth_county = county_codes[birth_county_index]
+        residence = county_codes[residence_index]
+        registered = min(born + birth_delay, end)
         death_fields: dict[str, object] = {}
         if died:
-            place = residence
-            if draws.death_elsewhere[i]:
-                place = capital[places.counties()[residence].province_iso]
+            place = capital[counties[residence].province_iso] if elsewhere else residence
             death_fields = {
                 "death_date": date.fromordinal(died),
-                "death_at": _local(died, int(draws.death_minute[i]))
-                if died >= TIMED_FROM.toordinal()
-                else None,
+                "death_at": _local(died, death_minute) if died >= timed_from else None,
                 "death_place": place,
-                "death_registered_at": _local(
-                    min(died + int(draws.death_delay[i]), end), office_minute
-                ),
+                "death_registered_at": _local(min(died + death_delay, end), office_minute),
             }
-        father, mother = cols["father"][c], cols["mother"][c]
         yield PersonRecord(
             national_code=code,
-            first_name=(male_names if male else female_names)[cols["first_name"][c]],
-            last_name=surnames[cols["surname"][c]],
-            father_name=male_names[cols["father_name"][c]],
+            first_name=(male_names if male else female_names)[first_name],
+            last_name=surnames[surname],
+            father_name=male_names[father_name],
             sex="male" if male else "female",
             birth_date=date.fromordinal(born),
             birth_county=birth_county,
             residence_county=residence,
-            religion=religions[cols["religion"][c]],
-            school=schools[cols["school"][c]],
-            birth_at=_local(born, int(draws.birth_minute[i])) if timed else None,
+            religion=religions[religion],
+            school=schools[school],
+            birth_at=_local(born, birth_minute) if born >= timed_from else None,
             birth_registered_at=_local(registered, office_minute),
             registering_office=f"CR-{birth_county}",
             booklet_series=booklet_series(i),
