@@ -1,3 +1,6 @@
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
 import pytest
 from sqlalchemy import Engine, text
 
@@ -138,3 +141,21 @@ def test_appends_continue_the_chain(loaded: Engine, fixed_clock: object) -> None
         )
     assert seqs == [len(family.records()) + 1]
     assert _verify(loaded).ok
+
+
+@pytest.mark.parametrize(
+    ("at", "written"),
+    [
+        (datetime(2025, 3, 21, 6, 30, tzinfo=UTC), "2025-03-21T06:30:00Z"),
+        (datetime(2025, 3, 21, 6, 30, 0, 250, tzinfo=UTC), "2025-03-21T06:30:00.000250Z"),
+        (datetime(2025, 3, 21, 10, 0, tzinfo=ZoneInfo("Asia/Tehran")), "2025-03-21T06:30:00Z"),
+        (datetime(2025, 3, 21, 6, 30, tzinfo=timezone(timedelta(0))), "2025-03-21T06:30:00Z"),
+    ],
+)
+def test_an_instant_is_written_in_utc_with_a_z(at: datetime, written: str) -> None:
+    assert ledger.utc_text(at) == written
+
+
+def test_a_time_without_a_zone_is_refused() -> None:
+    with pytest.raises(ValueError, match="aware"):
+        ledger.utc_text(datetime(2025, 3, 21, 6, 30))

@@ -32,8 +32,8 @@ COLUMNS = ("seq", "kind", "subject", "actor", "office", "occurred_at", "recorded
 
 def utc_text(at: datetime) -> str:
     """'2025-03-21T06:30:00Z': the canonical form of an instant in the ledger."""
-    if at.tzinfo is UTC:  # the common case, without building a naive copy
-        return at.isoformat().removesuffix("+00:00") + "Z"
+    if at.tzinfo is UTC:  # the common case, without building a naive copy: "...+00:00"
+        return at.isoformat()[:-6] + "Z"
     if at.tzinfo is None:
         raise ValueError("ledger times must be aware datetimes")
     if at.tzinfo is not UTC:
