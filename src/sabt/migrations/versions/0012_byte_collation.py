@@ -1,5 +1,6 @@
-"""registry: national codes and ledger subjects in the "C" collation on PostgreSQL, so
-their indexes compare bytes (see registry.models.CODE); nothing changes on SQLite
+"""registry: national codes, name search keys and ledger subjects in the "C" collation on
+PostgreSQL, so their indexes compare bytes (see registry.models.CODE); nothing changes on
+SQLite
 
 Revision ID: 0012
 Revises: 0011
@@ -22,6 +23,9 @@ COLUMNS = (
     ("person", "national_code", 10),
     ("person", "father_code", 10),
     ("person", "mother_code", 10),
+    ("person", "first_name_key", 100),
+    ("person", "last_name_key", 100),
+    ("person", "father_name_key", 100),
     ("marriage", "husband_code", 10),
     ("marriage", "wife_code", 10),
     ("mobile_ownership", "national_code", 10),
