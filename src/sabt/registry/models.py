@@ -22,10 +22,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from sabt.kit.orm import Base
 
-# Values only ever compared for equality: on PostgreSQL their collation is "C", so their
-# indexes sort with memcmp and abbreviated keys rather than the locale's rules, which
-# order nothing here (a 1 M load's indexes on them build in about half the time). Names
-# shown to people keep the database's collation.
+# Identifiers and search keys, looked up by equality (codes also sorted, and ASCII digits
+# sort the same in any collation): on PostgreSQL their collation is "C", so their indexes
+# compare bytes with abbreviated keys instead of the locale's rules (a 1 M load builds
+# them in about half the time). Names shown to people keep the database's collation.
 CODE = String(10).with_variant(String(10, collation="C"), "postgresql")
 SUBJECT = String(40).with_variant(String(40, collation="C"), "postgresql")
 NAME_KEY = String(100).with_variant(String(100, collation="C"), "postgresql")  # search_key()

@@ -33,7 +33,7 @@ COLUMNS = (
 )
 
 
-def _collate(collation: str | None) -> None:
+def _collate(collation: str) -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     for table, column, length in COLUMNS:
