@@ -98,6 +98,8 @@ class Token(Base):
     audience: Mapped[str | None] = mapped_column(String(40))
     __table_args__ = (
         CheckConstraint("(client_id is null) <> (account_id is null)", name="one_holder"),
+        # a consent given or withdrawn revokes the citizen's tokens at that agency
+        Index("ix_identity_token_account", "account_id"),
     )
 
 
