@@ -21,12 +21,13 @@ from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from fastapi.testclient import TestClient
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from sabt.cli.main import app
-from sabt.identity import hoda, provider
+from sabt.identity import credentials, hoda, provider
+from sabt.identity.models import Token
 from sabt.registry.models import Person
 from tests.identity import accounts, offices
 from tests.identity.oidc_support import (
@@ -253,15 +254,27 @@ def test_a_code_is_spent_once_even_by_redemptions_at_the_same_moment(op: Hoda) -
             "code_verifier": "a-wrong-verifier-" + "x" * 40}  # fmt: skip
     wrong = httpx2.post(op.meta["token_endpoint"], data=form, auth=(client_id, str(secret)))
     assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
+    assert tokens_of(op, client_id) == []  # the refusal stored no token either
     # the refused request left the code unspent; two redemptions now race for it: the
     # first holds the code's row until it commits, the second then finds it spent
     with Session(op.engine) as first, Session(op.engine) as second:
-        assert provider.redeem_code(first, code, client_id) is not None
+        won = provider.redeem_code(first, code, client_id, 600)
+        assert won is not None and won.holder is not None
         with ThreadPoolExecutor(1) as pool:
-            other = pool.submit(provider.redeem_code, second, code, client_id)
+            other = pool.submit(provider.redeem_code, second, code, client_id, 600)
             time.sleep(0.3)
             first.commit()
             assert other.result(timeout=30) is None
+    # the winner's token was stored as the code was spent: its digest, scope and life
+    (token,) = tokens_of(op, client_id)
+    assert token.digest == credentials.token_digest(won.access_token)
+    assert token.account_id == won.account_id and token.scopes == won.scope == "openid profile"
+    assert token.expires_at - token.issued_at == timedelta(seconds=600) and not token.revoked
+
+
+def tokens_of(op: Hoda, client_id: str) -> list[Token]:
+    with Session(op.engine) as session:
+        return list(session.scalars(select(Token).where(Token.audience == client_id)))
 
 
 def test_the_one_registered_redirect_uri_may_be_left_out(op: Hoda) -> None:

@@ -155,11 +155,11 @@ class Server(AuthorizationServer):  # type: ignore[misc]
             "default",
             BearerTokenGenerator(
                 access_token_generator=_access_token,
-                expires_generator=self._token_life,
+                expires_generator=lambda client, _grant_type: self.token_seconds(client),
             ),
         )
 
-    def _token_life(self, client: ClientModel, grant_type: str) -> int:
+    def token_seconds(self, client: ClientModel) -> int:
         if client.relying_party:
             return self.settings.oidc_token_minutes * 60
         return self.settings.client_token_minutes * 60
@@ -171,11 +171,7 @@ class Server(AuthorizationServer):  # type: ignore[misc]
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
         client: ClientModel = request.client
         if client.relying_party:
-            provider.store_token(
-                self.session, client.client_id, request.user.account_id, token["access_token"],
-                token.get("scope", ""), int(token["expires_in"]),
-            )  # fmt: skip
-            return
+            return  # stored as its code was spent (`provider.redeem_code`)
         service.store_client_token(
             self.session, client.row, token["access_token"], token.get("scope", ""),
             int(token["expires_in"]),

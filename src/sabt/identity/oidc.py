@@ -81,23 +81,23 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[mis
         )  # fmt: skip
 
     def query_authorization_code(self, code: str, client: "ClientModel") -> CodeModel | None:
-        row = provider.redeem_code(self.server.session, code, client.get_client_id())
+        seconds = self.server.token_seconds(client)
+        row = provider.redeem_code(self.server.session, code, client.get_client_id(), seconds)
         if row is None:
             self.server.keep_changes = True  # a reused code's token was revoked
             return None
         return CodeModel(row)
 
     def delete_authorization_code(self, authorization_code: CodeModel) -> None:
-        """Nothing left to do: `redeem_code` spent it."""
+        """Nothing left to do: `redeem_code` spent it (and stored its token)."""
 
     def authenticate_user(self, authorization_code: CodeModel) -> TokenUser | None:
         """The code's citizen, unless they may no longer authenticate (a death, the
         hotlist, a lock since the login): then `invalid_grant`."""
         code = authorization_code.row
-        subject = provider.code_holder(self.server.session, code.account_id)
-        if subject is None:
+        if code.holder is None:
             return None
-        return TokenUser(code.account_id, self.request.client.row, subject, code.access_token)
+        return TokenUser(code.account_id, self.request.client.row, code.holder, code.access_token)
 
 
 class S256Only(CodeChallenge):  # type: ignore[misc]

@@ -11,12 +11,23 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Protocol, cast
+from typing import Any, Protocol, TypeAlias, cast
 from urllib.parse import urlsplit
 
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import (
+    DateTime,
+    Row,
+    Select,
+    String,
+    Table,
+    bindparam,
+    false,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from sabt.identity import claims, credentials
@@ -359,8 +370,10 @@ def save_code(session: Session, code: str, client: Client, login: Login, redirec
 
 @dataclass(frozen=True)
 class Redemption:
-    """A code spent at the token endpoint: what the login granted, and the access token it
-    is exchanged for (chosen before the code is spent, so that a reuse can revoke it)."""
+    """A code spent at the token endpoint: what the login granted, the access token it is
+    exchanged for (chosen and stored as the code is spent, so that a reuse can revoke it),
+    and its citizen as the claims see them, or None when they may no longer authenticate
+    (a death, the hotlist, the account disabled or password-locked since the login)."""
 
     account_id: int
     redirect_uri: str
@@ -370,6 +383,7 @@ class Redemption:
     acr: str
     auth_time: datetime
     access_token: str
+    holder: claims.Subject | None
 
 
 def _table(model: type[Base]) -> Table:
@@ -377,9 +391,12 @@ def _table(model: type[Base]) -> Table:
 
 
 # The token endpoint is the provider's hot path: its statements are built once, on the
-# tables (no ORM unit of work), with only the columns it needs.
-_CODE = _table(AuthorizationCode).c
-_REDEEM = (
+# tables (no ORM unit of work), with only the columns they need. Each round trip to the
+# database costs the worker about as much CPU as the rest of the request's Python, so on
+# PostgreSQL the code is spent, its token stored and its citizen read in one statement
+# (data-modifying CTEs); SQLite has no such CTEs and takes the same steps one by one.
+_CODE, _TOKEN = _table(AuthorizationCode).c, _table(Token).c
+_SPEND = (
     update(_table(AuthorizationCode))
     .where(_CODE.digest == bindparam("code_digest"), _CODE.client_id == bindparam("client"),
            _CODE.used_at.is_(None), _CODE.expires_at > bindparam("now"))
@@ -387,36 +404,91 @@ _REDEEM = (
     .returning(_CODE.account_id, _CODE.redirect_uri, _CODE.scope, _CODE.nonce,
                _CODE.code_challenge, _CODE.acr, _CODE.auth_time)
 )  # fmt: skip
+_ISSUE = insert(_table(Token)).values(
+    digest=bindparam("access_digest"), account_id=bindparam("account"),
+    audience=bindparam("client"), scopes=bindparam("scope"), issued_at=bindparam("now"),
+    expires_at=bindparam("expires"), revoked=False,
+)  # fmt: skip
 _ACCOUNT, _PERSON, _HOTLIST = _table(Account).c, _table(Person).c, _table(Hotlist).c
+_HOLDER_COLUMNS = (
+    _ACCOUNT.mobile, _ACCOUNT.disabled, _ACCOUNT.password_locked, _PERSON.status,
+    _HOTLIST.national_code.label("hotlisted"), _PERSON.national_code, _PERSON.first_name,
+    _PERSON.last_name, _PERSON.father_name, _PERSON.birth_date, _PERSON.sex,
+    _PERSON.residence_county,
+)  # fmt: skip
 _HOLDER = (
-    select(_ACCOUNT.mobile, _ACCOUNT.disabled, _ACCOUNT.password_locked, _PERSON.status,
-           _HOTLIST.national_code.label("hotlisted"), _PERSON.national_code, _PERSON.first_name,
-           _PERSON.last_name, _PERSON.father_name, _PERSON.birth_date, _PERSON.sex,
-           _PERSON.residence_county)
+    select(*_HOLDER_COLUMNS)
     .select_from(_table(Account))
     .join(_table(Person), _PERSON.national_code == _ACCOUNT.national_code)
     .outerjoin(_table(Hotlist), _HOTLIST.national_code == _ACCOUNT.national_code)
     .where(_ACCOUNT.id == bindparam("account"))
 )  # fmt: skip
-_STORE_TOKEN = insert(_table(Token))
 
 
-def redeem_code(session: Session, code: str, client_id: str) -> Redemption | None:
-    """Spend the unused, unexpired code issued to this client, in one statement: of two
-    concurrent redemptions only one finds it unused. A code used before revokes the token
-    it gave (RFC 6749 §4.1.2) and is refused; the caller must keep that change. Nothing is
-    kept unless the caller commits (a redemption refused later leaves the code unspent)."""
+def _spend_issue_and_hold() -> Select[Any]:
+    spent = _SPEND.cte("spent")
+    token_columns = [
+        _TOKEN.digest, _TOKEN.account_id, _TOKEN.audience, _TOKEN.scopes, _TOKEN.issued_at,
+        _TOKEN.expires_at, _TOKEN.revoked,
+    ]  # fmt: skip
+    token_values = select(
+        bindparam("access_digest", type_=String), spent.c.account_id,
+        bindparam("client", type_=String), spent.c.scope, bindparam("now", type_=DateTime),
+        bindparam("expires", type_=DateTime), false(),
+    )  # fmt: skip
+    issued = insert(_table(Token)).from_select(token_columns, token_values).cte("issued")
+    return (
+        select(*spent.c, *_HOLDER_COLUMNS)
+        .add_cte(issued)
+        .select_from(spent)
+        .outerjoin(_table(Account), _ACCOUNT.id == spent.c.account_id)
+        .outerjoin(_table(Person), _PERSON.national_code == _ACCOUNT.national_code)
+        .outerjoin(_table(Hotlist), _HOTLIST.national_code == _ACCOUNT.national_code)
+    )
+
+
+_SPEND_ISSUE_AND_HOLD = _spend_issue_and_hold()
+_AnyRow: TypeAlias = Row[*tuple[Any, ...]]
+
+
+def redeem_code(
+    session: Session, code: str, client_id: str, token_seconds: int
+) -> Redemption | None:
+    """Spend the unused, unexpired code issued to this client and store the access token
+    it gives, valid `token_seconds`: of two concurrent redemptions only one finds the code
+    unused. A code used before revokes the token it gave (RFC 6749 §4.1.2) and is refused;
+    the caller must keep that change. Nothing is kept unless the caller commits (a
+    redemption refused later leaves the code unspent and no token)."""
     if not code:
         return None
-    digest, access_token = credentials.token_digest(code), credentials.new_token()
-    spent = session.execute(_REDEEM, {
-        "code_digest": digest, "client": client_id, "now": now_utc(),
+    digest, access_token, now = credentials.token_digest(code), credentials.new_token(), now_utc()
+    values = {
+        "code_digest": digest, "client": client_id, "now": now,
         "access_digest": credentials.token_digest(access_token),
-    }).first()  # fmt: skip
+        "expires": now + timedelta(seconds=token_seconds),
+    }  # fmt: skip
+    if session.get_bind().dialect.name == "postgresql":
+        spent = holder = session.execute(_SPEND_ISSUE_AND_HOLD, values).first()
+    else:
+        spent, holder = _spend_issue_and_hold_in_steps(session, values)
     if spent is None:
         _revoke_token_of_used_code(session, digest, client_id)
         return None
-    return Redemption(**spent._mapping, access_token=access_token)
+    return Redemption(
+        account_id=spent.account_id, redirect_uri=spent.redirect_uri, scope=spent.scope,
+        nonce=spent.nonce, code_challenge=spent.code_challenge, acr=spent.acr,
+        auth_time=spent.auth_time, access_token=access_token, holder=_may_hold(holder),
+    )  # fmt: skip
+
+
+def _spend_issue_and_hold_in_steps(
+    session: Session, values: dict[str, Any]
+) -> tuple[_AnyRow | None, _AnyRow | None]:
+    spent = session.execute(_SPEND, values).first()
+    if spent is None:
+        return None, None
+    session.execute(_ISSUE, {**values, "account": spent.account_id, "scope": spent.scope})
+    return spent, session.execute(_HOLDER, {"account": spent.account_id}).first()
 
 
 def _revoke_token_of_used_code(session: Session, digest: str, client_id: str) -> None:
@@ -435,13 +507,12 @@ def _revoke_token_of_used_code(session: Session, digest: str, client_id: str) ->
         )
 
 
-def code_holder(session: Session, account_id: int) -> claims.Subject | None:
-    """The citizen a code was issued to, if they may still authenticate: not deceased, not
-    on the hotlist, the account neither disabled nor password-locked since the login."""
-    found = session.execute(_HOLDER, {"account": account_id}).first()
-    if found is None or found.disabled or found.password_locked:
+def _may_hold(found: _AnyRow | None) -> claims.Subject | None:
+    """The citizen of a row of `_HOLDER_COLUMNS`, if they may still authenticate: not
+    deceased, not on the hotlist, the account neither disabled nor password-locked."""
+    if found is None or found.national_code is None:
         return None
-    if found.status != "alive" or found.hotlisted:
+    if found.disabled or found.password_locked or found.status != "alive" or found.hotlisted:
         return None
     return _subject(found, found.mobile)
 
@@ -465,16 +536,6 @@ def remember_jti(session: Session, client_id: str, jti: str, expires: datetime) 
 
 
 # --- tokens and claims -----------------------------------------------------------------------
-
-
-def store_token(session: Session, client_id: str, account_id: int, token: str, scope: str,
-                seconds: int) -> None:  # fmt: skip
-    issued = now_utc()
-    session.execute(_STORE_TOKEN, {
-        "digest": credentials.token_digest(token), "account_id": account_id,
-        "audience": client_id, "scopes": scope, "issued_at": issued,
-        "expires_at": issued + timedelta(seconds=seconds), "revoked": False,
-    })  # fmt: skip
 
 
 def userinfo_grant(session: Session, bearer: str) -> tuple[Account, Client, frozenset[str]] | None:

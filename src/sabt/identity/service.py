@@ -6,9 +6,9 @@ a lock or a death takes effect on the next request.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Generic, Literal, NoReturn, TypeVar
+from typing import Generic, Literal, NoReturn, TypeVar, cast
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from sabt.identity import credentials
@@ -155,11 +155,20 @@ def add_client(session: Session, kind: str, office_code: str, actor: str) -> tup
     return client_id, secret
 
 
+# Every token request reads its client: on the table, not through the ORM's identity map
+# (`Session.get` cost the token endpoint a third more CPU than this select).
+_CLIENT = select(*cast(Table, Client.__table__).c).where(
+    Client.client_id == bindparam("client_id"), Client.disabled.is_(False)
+)
+
+
 def find_client(session: Session, client_id: str) -> Client | None:
+    """The enabled client `client_id`, read now (never from the session's identity map: a
+    client disabled a moment ago is refused). A detached copy, to read, not to change."""
     if not plausible_id(client_id):
         return None
-    client = session.get(Client, client_id)
-    return None if client is None or client.disabled else client
+    found = session.execute(_CLIENT, {"client_id": client_id}).first()
+    return Client(**found._mapping) if found else None
 
 
 def store_client_token(
