@@ -149,6 +149,7 @@ class Server(AuthorizationServer):  # type: ignore[misc]
         self.issuer = settings.public_url
         self.keys = oidc_keys.of(settings.home)
         self.keep_changes = False  # set when a refused request must still be committed
+        self.clients: dict[str, ClientModel | None] = {}  # Authlib asks more than once
         self.register_grant(ClientCredentials)
         oidc.register(self)
         self.register_token_generator(
@@ -165,8 +166,12 @@ class Server(AuthorizationServer):  # type: ignore[misc]
         return self.settings.client_token_minutes * 60
 
     def query_client(self, client_id: str) -> ClientModel | None:
-        row = service.find_client(self.session, client_id) if isinstance(client_id, str) else None
-        return ClientModel(row) if row else None
+        if not isinstance(client_id, str):
+            return None
+        if client_id not in self.clients:
+            row = service.find_client(self.session, client_id)
+            self.clients[client_id] = ClientModel(row) if row else None
+        return self.clients[client_id]
 
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
         client: ClientModel = request.client
