@@ -1,18 +1,20 @@
 """`sabt identity`: organisations' clients, staff accounts, the first administrator, the
-hotlist.
+hotlist, and the purge of expired credentials.
 
 Credentials are printed once, on standard output; only their hashes are kept.
 """
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from sqlalchemy.orm import Session
 
-from sabt.identity import hoda, provider, service
+from sabt.identity import hoda, provider, purge, service
 from sabt.identity.roles import CLIENT_KINDS, ROLES
+from sabt.kit import settings
 from sabt.kit.console import DB_HELP, err, out, user_errors
 from sabt.kit.errors import BadInput
 from sabt.registry.cli import open_register
@@ -182,3 +184,28 @@ def hotlist_list(db: DbOption = None) -> None:
     """The identities on the hotlist, as JSON."""
     with Session(open_register(db)) as session:
         out(json.dumps(hoda.hotlist(session), ensure_ascii=False, indent=2))
+
+
+@identity_app.command("purge")
+@user_errors
+def purge_command(
+    grace_hours: Annotated[
+        int,
+        typer.Option(
+            "--grace-hours",
+            min=0,
+            max=24 * 366 * 10,
+            help="how long a row stays after it expired (at least an hour, and the life of "
+            "an agency's token)",
+        ),
+    ] = purge.DEFAULT_GRACE_HOURS,
+    db: DbOption = None,
+) -> None:
+    """Remove expired tokens, one-time codes, authorization codes, login interactions and
+    sessions (run it daily). Authentication history, the audit and consents are kept.
+    Prints the rows removed per table, as JSON."""
+    with Session(open_register(db)) as session, session.begin():
+        done = purge.purge_expired(
+            session, settings.load(), service.now_utc(), timedelta(hours=grace_hours)
+        )
+    out(json.dumps(done.as_json(), ensure_ascii=False, indent=2))
