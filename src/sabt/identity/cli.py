@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from sabt.identity import hoda, provider, purge, service
+from sabt.identity import hoda, provider, service
 from sabt.identity.roles import CLIENT_KINDS, ROLES
 from sabt.kit import settings
 from sabt.kit.console import DB_HELP, err, out, user_errors
@@ -198,14 +198,14 @@ def purge_command(
             help="how long a row stays after it expired (at least an hour, and the life of "
             "an agency's token)",
         ),
-    ] = purge.DEFAULT_GRACE_HOURS,
+    ] = service.PURGE_GRACE_HOURS,
     db: DbOption = None,
 ) -> None:
     """Remove expired tokens, one-time codes, authorization codes, login interactions and
     sessions (run it daily). Authentication history, the audit and consents are kept.
     Prints the rows removed per table, as JSON."""
     with Session(open_register(db)) as session, session.begin():
-        done = purge.purge_expired(
+        done = service.purge_expired(
             session, settings.load(), service.now_utc(), timedelta(hours=grace_hours)
         )
     out(json.dumps(done.as_json(), ensure_ascii=False, indent=2))

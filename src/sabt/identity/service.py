@@ -6,13 +6,35 @@ a lock or a death takes effect on the next request.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Generic, Literal, NoReturn, TypeVar, cast
+from typing import Any, Generic, Literal, NoReturn, TypeVar, cast
 
-from sqlalchemy import Select, Table, bindparam, func, select
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from sabt.identity import credentials
-from sabt.identity.models import AccessLog, Account, AuditEvent, Client, Hotlist, Token
+from sabt.identity.models import (
+    AccessLog,
+    Account,
+    AssertionId,
+    AuditEvent,
+    AuthorizationCode,
+    Client,
+    Hotlist,
+    Interaction,
+    LoginSession,
+    OtpChallenge,
+    Token,
+)
 from sabt.identity.roles import (
     CITIZEN_SCOPES,
     CLIENT_KINDS,
@@ -23,6 +45,7 @@ from sabt.identity.roles import (
 )
 from sabt.kit import canonical, clock
 from sabt.kit.errors import BadInput, Conflict, NotFound, SabtError
+from sabt.kit.orm import Base
 from sabt.kit.settings import Settings
 from sabt.registry.models import Office, Person
 
@@ -515,3 +538,55 @@ def accesses_of(session: Session, subject: str, limit: int, offset: int) -> Page
         .order_by(AccessLog.at.desc(), AccessLog.id.desc())
     )  # fmt: skip
     return page_of(session, query, limit, offset)
+
+
+# --- purge of expired credentials ----------------------------------------------------------
+# So that the tables a login works on stop growing. A row goes only once it has been expired
+# (or its session ended) for a grace long enough that nothing still reads it: an OTP counts
+# towards the hourly send limit for an hour after it was sent (`hoda.Hoda._check_send_rate`),
+# and a spent authorization code must outlive the token it gave, so that a reuse can still
+# revoke it (RFC 6749 §4.1.2). What a citizen or an auditor may read later is never removed:
+# authentication events, the audit, the access log, consents.
+
+PURGE_GRACE_HOURS = 24
+_OTP_WINDOW_MINUTES = 60
+
+
+@dataclass(frozen=True)
+class Purged:
+    """Rows removed, per table, and the moment (UTC) they had expired before."""
+
+    cutoff: datetime
+    removed: dict[str, int]
+
+    def as_json(self) -> dict[str, object]:
+        return {"expired_before_utc": self.cutoff.isoformat(), "removed": self.removed}
+
+
+def purge_expired(session: Session, settings: Settings, now: datetime, grace: timedelta) -> Purged:
+    """Delete the tokens, OTPs, authorization codes, interactions, sessions and assertion ids
+    expired before `now - grace`; the caller commits (all or nothing)."""
+    shortest = max(_OTP_WINDOW_MINUTES, settings.oidc_token_minutes)
+    if grace < timedelta(minutes=shortest):
+        raise BadInput(
+            "grace_too_short",
+            f"مهلت باید دست‌کم {shortest} دقیقه باشد",
+            f"the grace must be at least {shortest} minutes (the OTP window and the life "
+            "of a token a code gave)",
+        )
+    cutoff = now - grace
+    expired: list[tuple[type[Base], ColumnElement[bool]]] = [
+        (Token, Token.expires_at < cutoff),
+        (OtpChallenge, OtpChallenge.expires_at < cutoff),
+        (AuthorizationCode, AuthorizationCode.expires_at < cutoff),
+        (Interaction, Interaction.expires_at < cutoff),
+        (LoginSession, or_(LoginSession.expires_at < cutoff, LoginSession.ended_at < cutoff)),
+        (AssertionId, AssertionId.expires_at < cutoff),
+    ]
+    removed = {model.__tablename__: _delete(session, model, where) for model, where in expired}
+    return Purged(cutoff, removed)
+
+
+def _delete(session: Session, model: type[Base], where: ColumnElement[bool]) -> int:
+    result = cast(CursorResult[Any], session.execute(delete(model).where(where)))
+    return result.rowcount
