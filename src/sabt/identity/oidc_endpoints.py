@@ -283,10 +283,8 @@ def userinfo(
                 "cache-control": "no-store",
             },
         )
-    account, client, scopes = found
-    subject = provider.subject_of(db, account)
     home = request.app.state.settings.home
-    body = oidc.user_claims(home, client, subject, " ".join(sorted(scopes)))
+    body = oidc.user_claims(home, found.client, found.subject, " ".join(sorted(found.scopes)))
     return JSONResponse(body, headers={"cache-control": "no-store"})
 
 

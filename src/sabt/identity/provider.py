@@ -538,22 +538,31 @@ def remember_jti(session: Session, client_id: str, jti: str, expires: datetime) 
 # --- tokens and claims -----------------------------------------------------------------------
 
 
-def userinfo_grant(session: Session, bearer: str) -> tuple[Account, Client, frozenset[str]] | None:
-    """The citizen, agency and scopes an agency's access token stands for, or None."""
+@dataclass(frozen=True)
+class UserinfoGrant:
+    """What an agency's access token releases: to which agency, which scopes, of whom."""
+
+    client: Client
+    scopes: frozenset[str]
+    subject: claims.Subject
+
+
+def userinfo_grant(session: Session, bearer: str) -> UserinfoGrant | None:
+    """The agency, scopes and citizen an agency's access token stands for, or None. (The
+    person is read once and kept here: the session's identity map holds objects weakly, so
+    a second `get` after the check would read it again.)"""
     token = session.get(Token, credentials.token_digest(bearer)) if bearer else None
     if token is None or token.audience is None or token.revoked or token.expires_at <= now_utc():
         return None
     account = session.get(Account, token.account_id)
     client = relying_party(session, token.audience)
-    if account is None or client is None or not may_authenticate(session, account):
+    code = account.national_code if account else None
+    person = session.get(Person, code) if code else None
+    if account is None or client is None or person is None:
         return None
-    return account, client, frozenset(token.scopes.split())
-
-
-def subject_of(session: Session, account: Account) -> claims.Subject:
-    person = session.get(Person, account.national_code)
-    assert person is not None  # may_authenticate() found it
-    return _subject(person, account.mobile)
+    if not can_authenticate(session, person):
+        return None
+    return UserinfoGrant(client, frozenset(token.scopes.split()), _subject(person, account.mobile))
 
 
 class _PersonFields(Protocol):
