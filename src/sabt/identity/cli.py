@@ -1,5 +1,5 @@
 """`sabt identity`: organisations' clients, staff accounts, the first administrator, the
-hotlist, and the purge of expired credentials.
+hotlist, the OpenID Connect signing keys, and the purge of expired credentials.
 
 Credentials are printed once, on standard output; only their hashes are kept.
 """
@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from sabt.identity import hoda, provider, service
+from sabt.identity import hoda, oidc_keys, provider, service
 from sabt.identity.roles import CLIENT_KINDS, ROLES
 from sabt.kit import settings
 from sabt.kit.console import DB_HELP, err, out, user_errors
@@ -209,3 +209,14 @@ def purge_command(
             session, settings.load(), service.now_utc(), timedelta(hours=grace_hours)
         )
     out(json.dumps(done.as_json(), ensure_ascii=False, indent=2))
+
+
+@identity_app.command("rotate-keys")
+@user_errors
+def rotate_keys() -> None:
+    """Create new OpenID Connect signing keys (RS256 and ES256). They sign once the server
+    is restarted; the old keys stay in the JWKS, so ID tokens they signed still verify.
+    Prints the new kids, as JSON."""
+    kids = oidc_keys.rotate(settings.load().home)
+    out(json.dumps(kids))
+    err.print("restart the server for the new keys to sign")

@@ -1,7 +1,9 @@
 """The OpenID Connect provider's signing keys, never the documents' keys: an RSA key
 (RS256, which the standard requires every provider to offer) and an EC P-256 key (ES256),
 as private JWK files in `$SABT_OIDC_KEYS` (else `$SABT_HOME/keys/oidc`), created on first
-use. Every token names its key by `kid`, so a key can be rotated by adding a new file."""
+use. Every token names its key by `kid`, and a kid begins with its key's creation time, so
+the newest key of each algorithm (by file name) signs and the older ones stay published:
+`sabt identity rotate-keys` adds a new pair, which signs once the server is restarted."""
 
 import fcntl
 import json
@@ -57,18 +59,34 @@ def load(folder: Path) -> OidcKeys:
     return OidcKeys(signing, public)
 
 
-def _create(folder: Path, alg: str) -> None:
+def rotate(home: Path) -> dict[str, str]:
+    """A new key for each algorithm, to sign from the server's next start (the old keys stay
+    published: what they signed still verifies); returns the new kids by algorithm."""
+    folder = key_dir(home)
+    load(folder)  # the folder and its first keys, if this is the first use
+    with (folder / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        kids = {alg: _create(folder, alg) for alg in ALGORITHMS}
+    load.cache_clear()
+    return kids
+
+
+def _create(folder: Path, alg: str) -> str:
     params: Any = {"use": "sig", "alg": alg}
     key: RSAKey | ECKey = (
         RSAKey.generate_key(2048, parameters=params, private=True)
         if alg == "RS256"
         else ECKey.generate_key("P-256", parameters=params, private=True)
     )
-    kid = f"{alg.lower()}-{clock.now():%Y%m%d}-{key.thumbprint()[:8]}"
+    # to the microsecond, so that the newest key sorts last even on a day of two rotations
+    # (kids made before this had the day only: "rs256-20261123-…" sorts before
+    # "rs256-20261123T…", as it should)
+    kid = f"{alg.lower()}-{clock.now():%Y%m%dT%H%M%S%f}-{key.thumbprint()[:8]}"
     data = {**key.as_dict(private=True), "kid": kid}
     path = folder / f"{kid}.jwk.json"
     path.write_text(json.dumps(data), "utf-8")
     path.chmod(0o600)
+    return kid
 
 
 def _read(path: Path, alg: str) -> RSAKey | ECKey:
