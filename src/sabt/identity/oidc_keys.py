@@ -63,7 +63,7 @@ def rotate(home: Path) -> dict[str, str]:
     """A new key for each algorithm, to sign from the server's next start (the old keys stay
     published: what they signed still verifies); returns the new kids by algorithm."""
     folder = key_dir(home)
-    load(folder)  # the folder and its first keys, if this is the first use
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     with (folder / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         kids = {alg: _create(folder, alg) for alg in ALGORITHMS}
