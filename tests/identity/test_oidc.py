@@ -21,13 +21,13 @@ from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from fastapi.testclient import TestClient
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from sabt.cli.main import app
 from sabt.identity import credentials, hoda, provider
-from sabt.identity.models import Token
+from sabt.identity.models import Account, Token
 from sabt.registry.models import Person
 from tests.identity import accounts, offices
 from tests.identity.oidc_support import (
@@ -413,6 +413,28 @@ def test_a_death_or_the_hotlist_stops_every_step(
     stopped = browser.submit(consent, action="allow")
     assert stopped.status_code == 403 and "location" not in stopped.headers
     assert step(browser.open(again)) == "login"
+
+
+def test_userinfo_refuses_a_token_once_its_account_is_locked_or_disabled(
+    op: Hoda, client: TestClient
+) -> None:
+    from tests.identity.test_hoda import bearer, login
+
+    client_id, secret = op.agency("customs")
+    oauth = op.authlib(client_id, secret)
+    token, _ = code_flow(op, oauth)
+    agency = {"Authorization": f"Bearer {token['access_token']}"}
+    assert httpx2.get(op.meta["userinfo_endpoint"], headers=agency).status_code == 200
+    me = bearer(login(client, op.home))
+    client.post("/api/v1/hoda/me/methods/password/lock", headers=me)
+    assert httpx2.get(op.meta["userinfo_endpoint"], headers=agency).status_code == 401
+    client.post("/api/v1/hoda/me/methods/password/unlock", headers=me)
+    assert httpx2.get(op.meta["userinfo_endpoint"], headers=agency).status_code == 200
+    with Session(op.engine) as session, session.begin():  # no API disables an account yet
+        session.execute(update(Account).where(Account.national_code == C["ali"])
+                        .values(disabled=True))  # fmt: skip
+    refused = httpx2.get(op.meta["userinfo_endpoint"], headers=agency)
+    assert refused.status_code == 401 and "invalid_token" in refused.headers["www-authenticate"]
 
 
 def test_pairwise_sub_differs_across_agencies_and_is_stable_within_one(op: Hoda) -> None:

@@ -548,7 +548,9 @@ class UserinfoGrant:
 
 
 def userinfo_grant(session: Session, bearer: str) -> UserinfoGrant | None:
-    """The agency, scopes and citizen an agency's access token stands for, or None. (The
+    """The agency, scopes and citizen an agency's access token stands for, or None when
+    the token is unknown, revoked or expired, or its citizen may no longer authenticate
+    (a death, the hotlist, the account disabled or password-locked since). (The
     person is read once and kept here: the session's identity map holds objects weakly, so
     a second `get` after the check would read it again.)"""
     token = session.get(Token, credentials.token_digest(bearer)) if bearer else None
@@ -560,7 +562,8 @@ def userinfo_grant(session: Session, bearer: str) -> UserinfoGrant | None:
     person = session.get(Person, code) if code else None
     if account is None or client is None or person is None:
         return None
-    if not can_authenticate(session, person):
+    # The redemption's rule (`_may_hold`), so a token outlives no account it could not get.
+    if account.disabled or account.password_locked or not can_authenticate(session, person):
         return None
     return UserinfoGrant(client, frozenset(token.scopes.split()), _subject(person, account.mobile))
 
