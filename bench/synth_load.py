@@ -33,6 +33,23 @@ def size_bytes(url: str) -> int:
         return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
 
 
+def server_cpu_s() -> float | None:
+    """CPU seconds used so far by this machine's PostgreSQL processes (all of them: run the
+    bench on a quiet server), or None where /proc cannot tell."""
+    ticks, found = 0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text_ = stat.read_text()
+        except OSError:
+            continue  # the process ended
+        name, _, rest = text_.partition(") ")
+        if name.endswith("(postgres"):
+            fields = rest.split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+            found = True
+    return ticks / os.sysconf("SC_CLK_TCK") if found else None
+
+
 def cpu(who: int) -> dict[str, float]:
     usage = resource.getrusage(who)
     return {"user": round(usage.ru_utime, 1), "system": round(usage.ru_stime, 1)}
@@ -53,12 +70,15 @@ def main() -> None:
     t0 = time.perf_counter()
     population = simulate(args.people, args.seed, date(2025, 9, 22))
     t1 = time.perf_counter()
+    server_before = server_cpu_s()
     office_list, source = list(offices()), Source(population, args.seed)
     total = len(office_list) + len(source)
     imported = service.bulk_import(
         engine, office_list, source=source, workers=args.workers, actor="bench"
     )
     t2 = time.perf_counter()
+    server_after = server_cpu_s()
+    server = None if server_before is None or server_after is None else server_after - server_before
     print(
         json.dumps(
             {
@@ -76,6 +96,7 @@ def main() -> None:
                 "records_per_s": round(total / (t2 - t1)),
                 "importer_cpu_s": cpu(resource.RUSAGE_SELF),
                 "workers_cpu_s": cpu(resource.RUSAGE_CHILDREN),
+                "server_cpu_s": None if server is None else round(server, 1),
                 "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                 "worker_peak_rss_mib": round(
                     resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
