@@ -562,7 +562,7 @@ def userinfo_grant(session: Session, bearer: str) -> UserinfoGrant | None:
     person = session.get(Person, code) if code else None
     if account is None or client is None or person is None:
         return None
-    # The redemption's rule (`_may_hold`), so a token outlives no account it could not get.
+    # The redemption's rule (`_may_hold`): no token answers for whom it could not be issued now.
     if account.disabled or account.password_locked or not can_authenticate(session, person):
         return None
     return UserinfoGrant(client, frozenset(token.scopes.split()), _subject(person, account.mobile))

@@ -115,7 +115,7 @@ def _keep_freed_memory(keep: bool) -> None:
     """Why: a chunk's COPY text and ledger rows are tens of megabytes. glibc serves blocks
     that large with a fresh mmap and unmaps them when they are freed, so each chunk paid
     again, in page faults, for memory its predecessor had just given back: at 1 M living
-    people, ~8 s of system CPU across the importer and the workers. While an import runs,
+    people, ~7 s of system CPU across the importer and the workers. While an import runs,
     large blocks come from the heap and freed memory stays there to be reused. Afterwards
     both thresholds go back to glibc's default (128 KiB) and the heap is trimmed. glibc
     only; elsewhere nothing changes."""
