@@ -549,23 +549,16 @@ class UserinfoGrant:
 
 def userinfo_grant(session: Session, bearer: str) -> UserinfoGrant | None:
     """The agency, scopes and citizen an agency's access token stands for, or None when
-    the token is unknown, revoked or expired, or its citizen may no longer authenticate
-    (a death, the hotlist, the account disabled or password-locked since). (The
-    person is read once and kept here: the session's identity map holds objects weakly, so
-    a second `get` after the check would read it again.)"""
+    the token is unknown, revoked or expired, or its citizen may no longer authenticate:
+    the redemption's own rule (`_may_hold`), read in the same one statement."""
     token = session.get(Token, credentials.token_digest(bearer)) if bearer else None
     if token is None or token.audience is None or token.revoked or token.expires_at <= now_utc():
         return None
-    account = session.get(Account, token.account_id)
     client = relying_party(session, token.audience)
-    code = account.national_code if account else None
-    person = session.get(Person, code) if code else None
-    if account is None or client is None or person is None:
+    holder = _may_hold(session.execute(_HOLDER, {"account": token.account_id}).first())
+    if client is None or holder is None:
         return None
-    # The redemption's rule (`_may_hold`): no token answers for whom it could not be issued now.
-    if account.disabled or account.password_locked or not can_authenticate(session, person):
-        return None
-    return UserinfoGrant(client, frozenset(token.scopes.split()), _subject(person, account.mobile))
+    return UserinfoGrant(client, frozenset(token.scopes.split()), holder)
 
 
 class _PersonFields(Protocol):
