@@ -84,3 +84,14 @@ def test_exactly_one_check_digit_is_right(code: str) -> None:
     candidates = [code[:9] + str(d) for d in range(10)]
     passing = [c for c in candidates if nc.check_digit(c[:9]) == int(c[9])]
     assert len(passing) == 1
+
+
+@given(st.lists(st.integers(min_value=-5, max_value=10**10 + 5), min_size=1, max_size=50))
+def test_valid_codes_agrees_with_validate_code_by_code(values: list[int]) -> None:
+    import numpy as np
+
+    prefixes = all_prefixes() | {"12"}  # a prefix of two digits matches no code
+    some_valid = [int(nc.allocate(p, s)) for p, s in (("001", 1), ("999", 999_998))]
+    codes = np.array([*values, *some_valid, 0, 1_111_111_111, 4_999_999_999], dtype=np.int64)
+    expected = [nc.is_valid(f"{c:010d}", prefixes=prefixes) for c in codes.tolist()]
+    assert nc.valid_codes(codes, prefixes).tolist() == expected

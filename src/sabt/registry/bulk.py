@@ -26,11 +26,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import String, Table
 
-from sabt.registry import ledger, validation
+from sabt.registry import columns, ledger, validation
+from sabt.registry.columns import PersonColumns
 from sabt.registry.schemas import ImportRecord
 from sabt.registry.state import TABLE, Batch, effects_of
 
@@ -55,6 +56,15 @@ class ChunkSource(Protocol):
     def chunks(self) -> Sequence[Chunk]: ...
 
     def make(self, chunk: Chunk) -> Iterable[ImportRecord]: ...
+
+
+@runtime_checkable
+class ColumnSource(ChunkSource, Protocol):
+    """A source that can also give a chunk of persons in columns (`columns.PersonColumns`,
+    None for other chunks): the workers then prepare it without a record per person. Its
+    `make` must give the same records (`columns.records` of them)."""
+
+    def columns(self, chunk: Chunk) -> PersonColumns | None: ...
 
 
 @dataclass(frozen=True)
@@ -153,15 +163,43 @@ def prepared(
 
 def prepare(chunk: Chunk, first_seq: int, context: Context) -> Prepared:
     """In a worker: make the chunk's records, validate them (`validation.import_entry`, the
-    serial import's own check) and write their ledger rows and state rows as COPY text."""
+    serial import's own check) and write their ledger rows and state rows as COPY text; or,
+    for persons in columns, the same by `columns.prepare`."""
     assert _SOURCE is not None, "prepare runs in a worker started by `workers`"
+    if isinstance(_SOURCE, ColumnSource) and (made := _SOURCE.columns(chunk)) is not None:
+        if len(made) != chunk.size:
+            raise ValueError(f"chunk {chunk} made {len(made)} records, not {chunk.size}")
+        return _prepared_columns(made, first_seq, context) or prepare_records(
+            chunk, columns.records(made), first_seq, context
+        )
+    return prepare_records(chunk, _SOURCE.make(chunk), first_seq, context)
+
+
+def _prepared_columns(made: PersonColumns, first_seq: int, context: Context) -> Prepared | None:
+    fields = ledger.entry_fields(0, ledger.NewEntry(columns.KIND, "", {}, context.actor),
+                                 context.recorded_at)  # fmt: skip
+    after = _after_payload(tuple(fields[name] for name in _AFTER_PAYLOAD))
+    written = columns.prepare(
+        made, first_seq, context.prefixes, context.actor, context.recorded_at, after
+    )
+    if written is None:
+        return None
+    kinds = Counter({columns.KIND: len(made)})
+    ends = written.ends
+    return Prepared(written.ledger, written.starts, written.stops, ends, {}, written.batch, kinds)
+
+
+def prepare_records(
+    chunk: Chunk, records: Iterable[ImportRecord], first_seq: int, context: Context
+) -> Prepared:
+    """`prepare` for records made one by one."""
     batch = Batch()
     kinds: Counter[str] = Counter()
     parts: list[bytes] = []
     starts, stops, ends = array("q"), array("q"), array("q")
     raw: dict[int, bytes] = {}
     size, seq = 0, first_seq
-    for k, record in enumerate(_SOURCE.make(chunk)):
+    for k, record in enumerate(records):
         entry = validation.import_entry(record, context.prefixes, context.actor)
         fields = ledger.entry_fields(seq, entry, context.recorded_at)
         payload = ledger.entry_payload(fields, entry.data)

@@ -102,18 +102,8 @@ def person_data(record: PersonRecord, prefixes: Collection[str]) -> dict[str, An
     first, first_key = check_name(record.first_name, "first name")
     last, last_key = check_name(record.last_name, "last name")
     father_name, father_key = check_name(record.father_name, "father's name", required=False)
-    if record.sex not in ("male", "female"):
-        raise bad(
-            "bad_sex",
-            f"جنسیت نامعتبر: {record.sex}",
-            f"sex must be male or female, not {record.sex!r}",
-        )
-    if record.religion not in ("muslim", "other") or record.school not in ("shia", "sunni", "none"):
-        raise bad(
-            "bad_religion",
-            "دین یا مذهب نامعتبر است",
-            "religion must be muslim/other, school shia/sunni/none",
-        )
+    check_sex(record.sex)
+    check_faith(record.religion, record.school)
     _check_dates(record)
     for parent in (record.father, record.mother):
         if parent is not None:
@@ -148,6 +138,23 @@ def person_data(record: PersonRecord, prefixes: Collection[str]) -> dict[str, An
         "father": record.father,
         "mother": record.mother,
     }
+
+
+def check_sex(sex: str | None) -> None:
+    if sex not in ("male", "female"):
+        raise bad("bad_sex", f"جنسیت نامعتبر: {sex}", f"sex must be male or female, not {sex!r}")
+
+
+RELIGIONS, SCHOOLS = ("muslim", "other"), ("shia", "sunni", "none")
+
+
+def check_faith(religion: str | None, school: str | None) -> None:
+    if religion not in RELIGIONS or school not in SCHOOLS:
+        raise bad(
+            "bad_religion",
+            "دین یا مذهب نامعتبر است",
+            "religion must be muslim/other, school shia/sunni/none",
+        )
 
 
 def _check_dates(record: PersonRecord) -> None:

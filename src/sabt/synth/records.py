@@ -4,16 +4,19 @@ codes, names, booklets, registration times), marriages and mobile numbers.
 Deterministic per seed: every random draw comes from generators seeded from it.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from sabt.kit.clock import TEHRAN
-from sabt.persian import places
+from sabt.persian import national_code, places
+from sabt.registry import columns, validation
 from sabt.registry.bulk import Chunk
+from sabt.registry.columns import Labels, PersonColumns
 from sabt.registry.schemas import (
     ImportRecord,
     MarriageRecord,
@@ -110,17 +113,6 @@ def offices() -> Iterator[OfficeRecord]:
         yield OfficeRecord(office, "consulate", f"سرکنسولگری ایران در {city}", None, None)
 
 
-def check_digits(first9: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Vectorised national-code check digit (same rule as sabt.persian.national_code)."""
-    s = np.zeros(len(first9), dtype=np.int64)
-    rest = first9.copy()
-    for weight in range(2, 11):  # last digit has weight 2
-        s += (rest % 10) * weight
-        rest //= 10
-    r = s % 11
-    return np.where(r < 2, r, 11 - r)
-
-
 class Codes:
     """National codes of the population, kept as integers (8 bytes a person) and written
     out as 10-digit text on demand."""
@@ -160,7 +152,7 @@ def national_codes(pop: Population, rng: np.random.Generator) -> Codes:
         raise ValueError("a prefix ran out of serials: use fewer people or more prefixes")
     serial[order] = run
     first9 = prefix * 1_000_000 + serial
-    return Codes(first9 * 10 + check_digits(first9))
+    return Codes(first9 * 10 + national_code.check_digits(first9))
 
 
 def _local(day: int, minute: int) -> datetime:
@@ -200,80 +192,146 @@ class Draws:
         )
 
 
-def booklet_series(i: int) -> str:
-    """A letter and a number; with the serial, unique per person."""
-    letters = len(BOOKLET_LETTERS)
-    return f"{BOOKLET_LETTERS[i % letters]}{(i // letters) % 99 + 1:02d}"
+CHUNK = 50_000  # records made at a time (bounds memory)
+SERIES = [f"{letter}{number:02d}" for number in range(1, 100) for letter in BOOKLET_LETTERS]
 
 
-CHUNK = 50_000  # records turned into Python objects at a time (bounds memory)
+class TehranTime:
+    """Asia/Tehran civil times (a day and a minute) as UTC instants, many at once.
+
+    Why not zoneinfo for each: it costs ~1.5 µs a time, and a person has four. The offset
+    from UTC is looked up per day instead: a day whose offset is the same at 00:00 and at
+    23:59 keeps it all day (Tehran has never changed its clock twice in a day), and the
+    few times on a day the clock changed are converted by zoneinfo itself, so every
+    result is zoneinfo's (a test compares them over a century of days)."""
+
+    def __init__(self, first_day: int, last_day: int) -> None:
+        self.first = first_day
+        days = range(first_day, last_day + 1)
+        self.start = np.array([_offset(d, 0) for d in days], dtype=np.int64)
+        self.end = np.array([_offset(d, 1439) for d in days], dtype=np.int64)
+
+    def utc(
+        self, day: npt.NDArray[np.int64], minute: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.datetime64]:
+        """The instants, in whole seconds."""
+        k = day - self.first
+        offset = self.start[k]
+        changed = np.flatnonzero(offset != self.end[k])
+        offset[changed] = [
+            _offset(int(d), int(m)) for d, m in zip(day[changed], minute[changed], strict=True)
+        ]
+        local = (day - _EPOCH_DAY) * 86_400 + minute * 60
+        return (local - offset).astype("datetime64[s]")
+
+
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
+
+
+def _offset(day: int, minute: int) -> int:
+    """Seconds Tehran's clocks were ahead of UTC at that civil time (zoneinfo's first
+    reading of a time the clocks went through twice)."""
+    at = datetime.combine(date.fromordinal(day), time(minute // 60, minute % 60), TEHRAN)
+    return int(at.utcoffset().total_seconds())  # type: ignore[union-attr]
+
+
+def person_columns(
+    pop: Population, codes: Codes, draws: Draws, clock: TehranTime, start: int, stop: int
+) -> PersonColumns:
+    """Persons `start` to `stop` (exclusive) as the register's columns."""
+    p, rows = pop.persons, slice(start, stop)
+    born, died = p["birth"][rows].astype(np.int64), p["death"][rows].astype(np.int64)
+    male = p["sex"][rows] == 1
+    male_names = cal.name_weights("male")[0]
+    counties = pop.counties
+    residence = p["residence"][rows].astype(np.int64)
+    place = np.where(draws.death_elsewhere[rows], _capital_of(pop)[residence], residence)
+    birth_at, birth_registered_at, death_at, death_registered_at = _person_times(
+        pop, draws, clock, rows, born, died
+    )
+
+    def parent(key: str) -> npt.NDArray[np.int64]:
+        index = p[key][rows].astype(np.int64)
+        return np.where(index >= 0, codes.values[np.maximum(index, 0)], -1)
+
+    return PersonColumns(
+        national_code=codes.values[rows],
+        first_name=_labels(
+            [*male_names, *cal.name_weights("female")[0]],
+            np.where(male, p["first_name"][rows], p["first_name"][rows] + len(male_names)),
+        ),
+        last_name=_labels(cal.surname_weights()[0], p["surname"][rows]),
+        father_name=_labels(male_names, p["father_name"][rows]),
+        sex=_labels(("female", "male"), male),
+        birth_date=born,
+        birth_county=_labels(counties, p["birth_county"][rows]),
+        residence_county=_labels(counties, residence),
+        religion=_labels(validation.RELIGIONS, p["religion"][rows]),
+        school=_labels(validation.SCHOOLS, p["school"][rows]),
+        birth_at=birth_at,
+        birth_registered_at=birth_registered_at,
+        registering_office=_labels([f"CR-{c}" for c in counties], p["birth_county"][rows]),
+        booklet_series=_labels(SERIES, np.arange(start, stop) % len(SERIES)),
+        booklet_serial=_booklet_serials(start, stop),
+        death_date=died,
+        death_at=death_at,
+        death_place=_labels(counties, np.where(died > 0, place, -1)),
+        death_registered_at=death_registered_at,
+        father=parent("father"),
+        mother=parent("mother"),
+    )
+
+
+def _labels(values: Sequence[str], index: npt.NDArray[Any]) -> Labels:
+    return Labels(values, index.astype(np.int64))
+
+
+def _booklet_serials(start: int, stop: int) -> Labels:
+    """With the series, unique per person: the serial goes up once all series are used."""
+    serials = (np.arange(start, stop) // len(SERIES)) % 1_000_000
+    values, index = np.unique(serials, return_inverse=True)
+    return _labels([f"{v:06d}" for v in values.tolist()], index)
+
+
+def _person_times(
+    pop: Population,
+    draws: Draws,
+    clock: TehranTime,
+    rows: slice,
+    born: npt.NDArray[np.int64],
+    died: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.datetime64], ...]:
+    """Birth time (recorded from 1340), its registration, death time, its registration;
+    NaT where there is none."""
+    end, timed = pop.end.toordinal(), TIMED_FROM.toordinal()
+    office = draws.office_minute[rows]
+    dead = died > 0
+    death_day = np.where(dead, died, born)  # a day for the living too (masked), not their 0
+    never = np.full(len(born), np.datetime64("NaT"), dtype="datetime64[s]")
+    return (
+        np.where(born >= timed, clock.utc(born, draws.birth_minute[rows]), never),
+        clock.utc(np.minimum(born + draws.birth_delay[rows], end), office),
+        np.where(dead & (died >= timed), clock.utc(death_day, draws.death_minute[rows]), never),
+        np.where(
+            dead, clock.utc(np.minimum(death_day + draws.death_delay[rows], end), office), never
+        ),
+    )
+
+
+def _capital_of(pop: Population) -> npt.NDArray[np.int64]:
+    """For each county (by index), the index of its province's capital county."""
+    capital = {iso: places.county_by_name(name).code for iso, (name, _) in cal.CAPITALS.items()}
+    position = {code: i for i, code in enumerate(pop.counties)}
+    counties = places.counties()
+    return np.array(
+        [position[capital[counties[code].province_iso]] for code in pop.counties], dtype=np.int64
+    )
 
 
 def person_chunk(
-    pop: Population, codes: Codes, draws: Draws, start: int, stop: int
+    pop: Population, codes: Codes, draws: Draws, clock: TehranTime, start: int, stop: int
 ) -> Iterator[PersonRecord]:
-    p = pop.persons
-    male_names = cal.name_weights("male")[0]
-    female_names = cal.name_weights("female")[0]
-    surnames = cal.surname_weights()[0]
-    county_codes = pop.counties
-    capital = {iso: places.county_by_name(name).code for iso, (name, _) in cal.CAPITALS.items()}
-    counties = places.counties()
-    end = pop.end.toordinal()
-    timed_from = TIMED_FROM.toordinal()
-    # The chunk's columns as Python lists: indexing numpy arrays one value at a time would
-    # cost more than the rest of a record.
-    columns = [
-        p[k][start:stop].tolist()
-        for k in ("birth", "sex", "mother", "father", "birth_county", "residence", "death",
-                  "religion", "school", "first_name", "surname", "father_name")
-    ]  # fmt: skip
-    drawn = [
-        getattr(draws, k)[start:stop].tolist()
-        for k in ("birth_minute", "birth_delay", "death_minute", "death_delay", "office_minute",
-                  "death_elsewhere")
-    ]  # fmt: skip
-    own_codes = codes.texts(start, stop)
-    religions, schools = ("muslim", "other"), ("shia", "sunni", "none")
-    rows = zip(range(start, stop), own_codes, *columns, *drawn, strict=True)
-    for (
-        i, code, born, sex, mother, father, birth_county_index, residence_index, died,
-        religion, school, first_name, surname, father_name,
-        birth_minute, birth_delay, death_minute, death_delay, office_minute, elsewhere,
-    ) in rows:  # fmt: skip
-        male = sex == 1
-        birth_county = county_codes[birth_county_index]
-        residence = county_codes[residence_index]
-        registered = min(born + birth_delay, end)
-        death_fields: dict[str, object] = {}
-        if died:
-            place = capital[counties[residence].province_iso] if elsewhere else residence
-            death_fields = {
-                "death_date": date.fromordinal(died),
-                "death_at": _local(died, death_minute) if died >= timed_from else None,
-                "death_place": place,
-                "death_registered_at": _local(min(died + death_delay, end), office_minute),
-            }
-        yield PersonRecord(
-            national_code=code,
-            first_name=(male_names if male else female_names)[first_name],
-            last_name=surnames[surname],
-            father_name=male_names[father_name],
-            sex="male" if male else "female",
-            birth_date=date.fromordinal(born),
-            birth_county=birth_county,
-            residence_county=residence,
-            religion=religions[religion],
-            school=schools[school],
-            birth_at=_local(born, birth_minute) if born >= timed_from else None,
-            birth_registered_at=_local(registered, office_minute),
-            registering_office=f"CR-{birth_county}",
-            booklet_series=booklet_series(i),
-            booklet_serial=f"{(i // (99 * len(BOOKLET_LETTERS))) % 1_000_000:06d}",
-            father=codes[father] if father >= 0 else None,
-            mother=codes[mother] if mother >= 0 else None,
-            **death_fields,  # type: ignore[arg-type]
-        )
+    return columns.records(person_columns(pop, codes, draws, clock, start, stop))
 
 
 def marriage_returns(pop: Population) -> dict[int, list[tuple[int, datetime, datetime]]]:
@@ -369,6 +427,9 @@ class Source:
         rng = np.random.default_rng([seed, 1])
         self.pop = pop
         self.codes = national_codes(pop, rng)
+        self.clock = TehranTime(
+            int(pop.persons["birth"].min(initial=pop.end.toordinal())), pop.end.toordinal()
+        )
         self.draws = Draws.make(pop.persons.n, rng)
         self.owners, self.operator = mobile_owners(pop, rng)
         marriage_rng = np.random.default_rng([seed, 2])
@@ -391,13 +452,19 @@ class Source:
         pop, codes, start, stop = self.pop, self.codes, chunk.start, chunk.stop
         match chunk.series:
             case "person":
-                return person_chunk(pop, codes, self.draws, start, stop)
+                return person_chunk(pop, codes, self.draws, self.clock, start, stop)
             case "marriage":
                 minutes, returns = self.marriage_minutes, self.returns
                 return marriage_chunk(pop, codes, minutes, returns, start, stop)
             case "mobile":
                 return mobile_chunk(pop, codes, self.owners, self.operator, start, stop)
         raise ValueError(f"no series {chunk.series!r}")
+
+    def columns(self, chunk: Chunk) -> PersonColumns | None:
+        """A chunk of persons in columns (what `make` gives as records); None for others."""
+        if chunk.series != "person":
+            return None
+        return person_columns(self.pop, self.codes, self.draws, self.clock, chunk.start, chunk.stop)
 
     def __len__(self) -> int:
         return sum(chunk.size for chunk in self.chunks())

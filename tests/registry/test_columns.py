@@ -1,0 +1,147 @@
+"""Persons in columns (`registry.columns`): the same ledger rows and person rows, byte for
+byte, as the record path gives for the same persons, and the same errors for bad ones."""
+
+import dataclasses
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pytest
+
+from sabt.kit.errors import BadInput
+from sabt.registry import bulk, columns, validation
+from sabt.registry.columns import Labels, PersonColumns
+from sabt.synth.records import Source, offices
+from sabt.synth.simulate import simulate
+
+ACTOR, AT = "synth", "2025-09-22T00:00:00Z"
+
+
+@pytest.fixture(scope="module")
+def source() -> Source:
+    return Source(simulate(1_500, 5, date(2025, 9, 22)), 5)
+
+
+@pytest.fixture(scope="module")
+def context() -> bulk.Context:
+    prefixes: set[str] = set()
+    for office in offices():
+        validation.import_entry(office, prefixes, ACTOR)
+    return bulk.Context(frozenset(prefixes), ACTOR, AT)
+
+
+def _by_records(made: PersonColumns, first_seq: int, context: bulk.Context) -> bulk.Prepared:
+    chunk = bulk.Chunk("person", 0, len(made))
+    return bulk.prepare_records(chunk, columns.records(made), first_seq, context)
+
+
+def _same(a: bulk.Prepared, b: bulk.Prepared) -> None:
+    assert (a.lines, a.starts, a.stops, a.ends, a.raw, a.kinds) == (
+        b.lines, b.starts, b.stops, b.ends, b.raw, b.kinds
+    )  # fmt: skip
+    assert (a.batch.copy_text, a.batch.counters, a.batch.updates, a.batch.size) == (
+        b.batch.copy_text, b.batch.counters, b.batch.updates, b.batch.size
+    )  # fmt: skip
+
+
+def test_every_chunk_in_columns_is_the_record_path_byte_for_byte(
+    source: Source, context: bulk.Context
+) -> None:
+    n = source.pop.persons.n
+    deceased = int((source.pop.persons["death"] > 0).sum())
+    assert n > 2_000 and 0 < deceased < n  # the living, the dead and the untimed ancestors
+    bulk._adopt(source)
+    for start in range(0, n, 700):
+        chunk = bulk.Chunk("person", start, min(start + 700, n))
+        made = source.columns(chunk)
+        assert made is not None
+        after = bulk._after_payload((ACTOR, None, AT, AT))
+        written = columns.prepare(made, 41 + start, context.prefixes, ACTOR, AT, after)
+        assert written is not None, "the fast path gave up on plain synthetic persons"
+        _same(bulk.prepare(chunk, 41 + start, context), _by_records(made, 41 + start, context))
+
+
+def _labels(made: PersonColumns, name: str, value: str, row: int = 3) -> PersonColumns:
+    """`made` with `value` in column `name` at `row` (a label of its own)."""
+    old: Labels = getattr(made, name)
+    index = old.index.copy()
+    index[row] = len(old.values)
+    return dataclasses.replace(made, **{name: Labels([*old.values, value], index)})
+
+
+def _array(made: PersonColumns, name: str, value: Any, row: int = 3) -> PersonColumns:
+    column = getattr(made, name).copy()
+    column[row] = value
+    return dataclasses.replace(made, **{name: column})
+
+
+def _deceased_row(made: PersonColumns) -> int:
+    return int(np.flatnonzero(made.death_date > 0)[0])
+
+
+BAD: dict[str, Callable[[PersonColumns], PersonColumns]] = {
+    "check digit": lambda m: _array(m, "national_code", m.national_code[3] ^ 1),
+    "unknown prefix": lambda m: _array(
+        m, "national_code", int(f"998{m.national_code[3]:010d}"[:10])
+    ),
+    "parent's code": lambda m: _array(m, "mother", 1_111_111_111),
+    "blank first name": lambda m: _labels(m, "first_name", "  "),
+    "no last name": lambda m: _array_labels(m, "last_name", -1),
+    "sex": lambda m: _labels(m, "sex", "other"),
+    "religion": lambda m: _labels(m, "religion", "zoroastrian"),
+    "school": lambda m: _labels(m, "school", "ismaili"),
+    "birth county": lambda m: _labels(m, "birth_county", "9999"),
+    "residence county": lambda m: _labels(m, "residence_county", "X"),
+    "birth day out of the calendar": lambda m: _array(m, "birth_date", 0),
+    "death day out of the calendar": lambda m: _array(m, "death_date", -3),
+    "death before birth": lambda m: _array(
+        m, "death_date", m.birth_date[_deceased_row(m)] - 1, _deceased_row(m)
+    ),
+    "death details without a death": lambda m: _array(
+        m, "death_at", np.datetime64("2020-01-01T00:00:00"), int(np.argmin(m.death_date))
+    ),
+}
+
+
+def _array_labels(made: PersonColumns, name: str, index: int, row: int = 3) -> PersonColumns:
+    old: Labels = getattr(made, name)
+    changed = old.index.copy()
+    changed[row] = index
+    return dataclasses.replace(made, **{name: Labels(old.values, changed)})
+
+
+@pytest.mark.parametrize("spoil", BAD.values(), ids=BAD.keys())
+def test_a_bad_column_value_gets_the_record_paths_error(
+    source: Source, context: bulk.Context, spoil: Callable[[PersonColumns], PersonColumns]
+) -> None:
+    made = source.columns(bulk.Chunk("person", 0, 600))
+    assert made is not None
+    bad = spoil(made)
+    with pytest.raises(BadInput) as by_records:
+        for record in columns.records(bad):
+            validation.import_entry(record, context.prefixes, ACTOR)
+    with pytest.raises(BadInput) as by_columns:
+        columns.prepare(bad, 1, context.prefixes, ACTOR, AT, b"")
+    assert by_columns.value.code == by_records.value.code
+    assert by_columns.value.message_fa and by_columns.value.message_en
+
+
+@pytest.mark.parametrize("name", ['با"نقل', "بک\\اسلش", "تب\tدار"])
+def test_a_value_to_escape_sends_the_chunk_down_the_record_path(
+    source: Source, context: bulk.Context, name: str
+) -> None:
+    made = _labels(source.columns(bulk.Chunk("person", 0, 50)), "booklet_series", name)  # type: ignore[arg-type]
+    assert columns.prepare(made, 1, context.prefixes, ACTOR, AT, b"") is None
+
+    class Spoilt(Source):
+        def columns(self, chunk: bulk.Chunk) -> PersonColumns:
+            return made
+
+    bulk._adopt(Spoilt(source.pop, 5))
+    try:
+        ready = bulk.prepare(bulk.Chunk("person", 0, 50), 1, context)
+    finally:
+        bulk._adopt(source)
+    _same(ready, _by_records(made, 1, context))
+    assert ready.raw  # the payload whose JSON escapes a value, kept unescaped for the hash
