@@ -1,8 +1,10 @@
-"""Where a bulk-import worker's time goes: microseconds per record for each stage of
-`registry.bulk.prepare`, per series (persons, marriages, mobile numbers), in one process.
+"""Where a bulk-import worker's time goes: microseconds per record, per series (persons,
+marriages, mobile numbers), in one process, no database.
 
-Each stage is timed over a whole chunk made in advance, so the figures add up to about
-what `prepare` takes for the chunk (printed beside them as `prepare`). No database. Run it
+`prepare` is what a worker spends on a chunk of the synthetic source (given in columns:
+`registry.columns`), `columns` the part of it that makes the columns. `records` times the
+record path's stages (`bulk.prepare_records`, which takes any other source) on the same
+chunk as records, each over the whole chunk, so they add up to about its `prepare`. Run it
 on a quiet machine: the figures are CPU time on one core, and anything else running
 inflates them.
 
@@ -32,9 +34,9 @@ def timed(stages: dict[str, float], name: str, work: Callable[[], Any]) -> Any:
 
 
 def stages_of(source: Source, chunk: bulk.Chunk, context: bulk.Context) -> dict[str, float]:
-    """Seconds per stage for `chunk`, made and prepared in this process (once before, to
-    fill the caches a worker has warm after its first chunk)."""
-    bulk.prepare(chunk, 1, context)
+    """Seconds per stage of the record path for `chunk`, made and prepared in this process
+    (once before, to fill the caches a worker has warm after its first chunk)."""
+    bulk.prepare_records(chunk, source.make(chunk), 1, context)
     s: dict[str, float] = {}
     prefixes, actor, at = context.prefixes, context.actor, context.recorded_at
     records = timed(s, "make", lambda: list(source.make(chunk)))
@@ -57,6 +59,15 @@ def stages_of(source: Source, chunk: bulk.Chunk, context: bulk.Context) -> dict[
         "copy_text",
         lambda: {name: bulk.copy_text(TABLE[name], rows) for name, rows in batch.rows.items()},
     )
+    timed(s, "prepare", lambda: bulk.prepare_records(chunk, source.make(chunk), 1, context))
+    return s
+
+
+def columns_of(source: Source, chunk: bulk.Chunk, context: bulk.Context) -> dict[str, float]:
+    """Seconds to make the chunk's columns, and to prepare it (columns made included)."""
+    bulk.prepare(chunk, 1, context)
+    s: dict[str, float] = {}
+    timed(s, "columns", lambda: source.columns(chunk))
     timed(s, "prepare", lambda: bulk.prepare(chunk, 1, context))
     return s
 
@@ -79,9 +90,12 @@ def main() -> None:
     figures: dict[str, Any] = {"benchmark": "bulk_stages", "cores": os.cpu_count()}
     for series, chunk in per_series.items():
         print(f"{series}: {chunk.size} records", file=sys.stderr)
-        stages = stages_of(source, chunk, context)
-        figures[series] = {name: round(t / chunk.size * 1e6, 1) for name, t in stages.items()}
-        figures[series]["records"] = chunk.size
+        fast, stages = columns_of(source, chunk, context), stages_of(source, chunk, context)
+        figures[series] = {name: round(t / chunk.size * 1e6, 1) for name, t in fast.items()}
+        figures[series]["records"] = {
+            name: round(t / chunk.size * 1e6, 1) for name, t in stages.items()
+        }
+        figures[series]["size"] = chunk.size
     figures["unit"] = "µs per record, one core"
     print(json.dumps(figures, ensure_ascii=False))
 

@@ -11,8 +11,8 @@ import pytest
 
 from sabt.kit.errors import BadInput
 from sabt.registry import bulk, columns, validation
-from sabt.registry.columns import Labels, PersonColumns
-from sabt.synth.records import Source, offices
+from sabt.registry.columns import Labels, MarriageColumns, MobileColumns, PersonColumns, Returns
+from sabt.synth.records import TIMED_FROM, Source, offices
 from sabt.synth.simulate import simulate
 
 ACTOR, AT = "synth", "2025-09-22T00:00:00Z"
@@ -20,7 +20,7 @@ ACTOR, AT = "synth", "2025-09-22T00:00:00Z"
 
 @pytest.fixture(scope="module")
 def source() -> Source:
-    return Source(simulate(1_500, 5, date(2025, 9, 22)), 5)
+    return Source(simulate(8_000, 1, date(2025, 9, 22)), 1)
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +31,8 @@ def context() -> bulk.Context:
     return bulk.Context(frozenset(prefixes), ACTOR, AT)
 
 
-def _by_records(made: PersonColumns, first_seq: int, context: bulk.Context) -> bulk.Prepared:
-    chunk = bulk.Chunk("person", 0, len(made))
+def _by_records(made: columns.Columns, first_seq: int, context: bulk.Context) -> bulk.Prepared:
+    chunk = bulk.Chunk("any", 0, len(made))
     return bulk.prepare_records(chunk, columns.records(made), first_seq, context)
 
 
@@ -45,24 +45,31 @@ def _same(a: bulk.Prepared, b: bulk.Prepared) -> None:
     )  # fmt: skip
 
 
+@pytest.mark.parametrize("series", ["person", "marriage", "mobile"])
 def test_every_chunk_in_columns_is_the_record_path_byte_for_byte(
-    source: Source, context: bulk.Context
+    source: Source, context: bulk.Context, series: str
 ) -> None:
-    n = source.pop.persons.n
-    deceased = int((source.pop.persons["death"] > 0).sum())
-    assert n > 2_000 and 0 < deceased < n  # the living, the dead and the untimed ancestors
+    n = sum(chunk.size for chunk in source.chunks() if chunk.series == series)
     bulk._adopt(source)
+    after = bulk._after_payload((ACTOR, None, AT, AT))
     for start in range(0, n, 700):
-        chunk = bulk.Chunk("person", start, min(start + 700, n))
+        chunk = bulk.Chunk(series, start, min(start + 700, n))
         made = source.columns(chunk)
-        assert made is not None
-        after = bulk._after_payload((ACTOR, None, AT, AT))
         written = columns.prepare(made, 41 + start, context.prefixes, ACTOR, AT, after)
-        assert written is not None, "the fast path gave up on plain synthetic persons"
+        assert written is not None, "the fast path gave up on plain synthetic records"
         _same(bulk.prepare(chunk, 41 + start, context), _by_records(made, 41 + start, context))
 
 
-def _labels(made: PersonColumns, name: str, value: str, row: int = 3) -> PersonColumns:
+def test_the_synthetic_chunks_hold_every_case(source: Source) -> None:
+    persons = source.pop.persons
+    assert persons.n > 2_000 and 0 < int((persons["death"] > 0).sum()) < persons.n
+    assert (persons["birth"] < TIMED_FROM.toordinal()).any()  # born before times were kept
+    marriages = source.pop.marriages
+    assert marriages["temporary"].any() and (marriages["end"] > 0).any()
+    assert source.pop.returns.n > 0
+
+
+def _labels(made: Any, name: str, value: str, row: int = 3) -> Any:
     """`made` with `value` in column `name` at `row` (a label of its own)."""
     old: Labels = getattr(made, name)
     index = old.index.copy()
@@ -70,7 +77,7 @@ def _labels(made: PersonColumns, name: str, value: str, row: int = 3) -> PersonC
     return dataclasses.replace(made, **{name: Labels([*old.values, value], index)})
 
 
-def _array(made: PersonColumns, name: str, value: Any, row: int = 3) -> PersonColumns:
+def _array(made: Any, name: str, value: Any, row: int = 3) -> Any:
     column = getattr(made, name).copy()
     column[row] = value
     return dataclasses.replace(made, **{name: column})
@@ -104,20 +111,60 @@ BAD: dict[str, Callable[[PersonColumns], PersonColumns]] = {
 }
 
 
-def _array_labels(made: PersonColumns, name: str, index: int, row: int = 3) -> PersonColumns:
+def _array_labels(made: Any, name: str, index: int, row: int = 3) -> Any:
     old: Labels = getattr(made, name)
     changed = old.index.copy()
     changed[row] = index
     return dataclasses.replace(made, **{name: Labels(old.values, changed)})
 
 
-@pytest.mark.parametrize("spoil", BAD.values(), ids=BAD.keys())
+def _first(mask: Any) -> int:
+    return int(np.flatnonzero(mask)[0])
+
+
+def _returns_reversed(made: MarriageColumns) -> MarriageColumns:
+    r = made.returns
+    backwards = Returns(r.row, r.id, r.returned_at, r.divorced_at)
+    return dataclasses.replace(made, returns=backwards)
+
+
+BAD_MARRIAGES: dict[str, Callable[[MarriageColumns], MarriageColumns]] = {
+    "husband's code": lambda m: _array(m, "husband", m.husband[3] + 1),
+    "wife's code": lambda m: _array(m, "wife", 0),
+    "kind": lambda m: _labels(m, "kind", "forever"),
+    "a term for a permanent marriage": lambda m: _array(
+        m, "term_end", 740_000, _first(m.term_end == 0)
+    ),
+    "an end without its reason": lambda m: _array_labels(
+        m, "end_reason", -1, _first(~np.isnat(m.ended_at))
+    ),
+    "a reason without its end": lambda m: _array(
+        m, "ended_at", np.datetime64("NaT"), _first(~np.isnat(m.ended_at))
+    ),
+    "end reason": lambda m: _labels(m, "end_reason", "eloped", _first(~np.isnat(m.ended_at))),
+    "a term's day out of the calendar": lambda m: _array(
+        m, "term_end", -1, _first(m.term_end != 0)
+    ),
+    "a return before its divorce": _returns_reversed,
+}
+BAD_MOBILES: dict[str, Callable[[MobileColumns], MobileColumns]] = {
+    "a number not 09...": lambda m: _array(m, "mobile", 812_345_678),
+    "a number of 12 digits": lambda m: _array(m, "mobile", 91_234_567_890),
+    "the owner's code": lambda m: _array(m, "national_code", 1_234_567_890),
+}
+CASES = [
+    *(("person", spoil) for spoil in BAD.values()),
+    *(("marriage", spoil) for spoil in BAD_MARRIAGES.values()),
+    *(("mobile", spoil) for spoil in BAD_MOBILES.values()),
+]
+
+
+@pytest.mark.parametrize(("series", "spoil"), CASES, ids=[*BAD, *BAD_MARRIAGES, *BAD_MOBILES])
 def test_a_bad_column_value_gets_the_record_paths_error(
-    source: Source, context: bulk.Context, spoil: Callable[[PersonColumns], PersonColumns]
+    source: Source, context: bulk.Context, series: str, spoil: Callable[[Any], Any]
 ) -> None:
-    made = source.columns(bulk.Chunk("person", 0, 600))
-    assert made is not None
-    bad = spoil(made)
+    whole = next(chunk for chunk in source.chunks() if chunk.series == series)
+    bad = spoil(source.columns(whole))
     with pytest.raises(BadInput) as by_records:
         for record in columns.records(bad):
             validation.import_entry(record, context.prefixes, ACTOR)
@@ -138,7 +185,7 @@ def test_a_value_to_escape_sends_the_chunk_down_the_record_path(
         def columns(self, chunk: bulk.Chunk) -> PersonColumns:
             return made
 
-    bulk._adopt(Spoilt(source.pop, 5))
+    bulk._adopt(Spoilt(source.pop, 1))
     try:
         ready = bulk.prepare(bulk.Chunk("person", 0, 50), 1, context)
     finally:

@@ -31,7 +31,6 @@ from typing import Any, Protocol, runtime_checkable
 from sqlalchemy import String, Table
 
 from sabt.registry import columns, ledger, validation
-from sabt.registry.columns import PersonColumns
 from sabt.registry.schemas import ImportRecord
 from sabt.registry.state import TABLE, Batch, effects_of
 
@@ -64,7 +63,7 @@ class ColumnSource(ChunkSource, Protocol):
     None for other chunks): the workers then prepare it without a record per person. Its
     `make` must give the same records (`columns.records` of them)."""
 
-    def columns(self, chunk: Chunk) -> PersonColumns | None: ...
+    def columns(self, chunk: Chunk) -> columns.Columns | None: ...
 
 
 @dataclass(frozen=True)
@@ -175,18 +174,17 @@ def prepare(chunk: Chunk, first_seq: int, context: Context) -> Prepared:
     return prepare_records(chunk, _SOURCE.make(chunk), first_seq, context)
 
 
-def _prepared_columns(made: PersonColumns, first_seq: int, context: Context) -> Prepared | None:
-    fields = ledger.entry_fields(0, ledger.NewEntry(columns.KIND, "", {}, context.actor),
-                                 context.recorded_at)  # fmt: skip
+def _prepared_columns(made: columns.Columns, first_seq: int, context: Context) -> Prepared | None:
+    fields = ledger.entry_fields(0, ledger.NewEntry("", "", {}, context.actor), context.recorded_at)
     after = _after_payload(tuple(fields[name] for name in _AFTER_PAYLOAD))
     written = columns.prepare(
         made, first_seq, context.prefixes, context.actor, context.recorded_at, after
     )
     if written is None:
         return None
-    kinds = Counter({columns.KIND: len(made)})
-    ends = written.ends
-    return Prepared(written.ledger, written.starts, written.stops, ends, {}, written.batch, kinds)
+    kinds = Counter({written.kind: len(made)})
+    ready = written.ledger, written.starts, written.stops, written.ends
+    return Prepared(*ready, {}, written.batch, kinds)
 
 
 def prepare_records(

@@ -1,19 +1,20 @@
-"""Persons in columns: a chunk of a bulk import held as arrays, and its fast path.
+"""Records in columns: a chunk of a bulk import held as arrays, and its fast path.
 
 Why: a bulk-import worker spent ~42 µs a person on Python objects: a `PersonRecord`, the
 data dict `validation` builds from it, the ledger payload's dict, the state row's dict,
 then text from each. A source that holds its population in arrays (`synth`) hands a chunk
-over as `PersonColumns` instead, and `prepare` checks it and writes its ledger rows and
-person rows column by column, with no object per person.
+over as columns instead (`PersonColumns`, `MarriageColumns`, `MobileColumns`), and
+`prepare` checks it and writes its ledger rows and state rows column by column, with no
+object per record.
 
-The rules stay those of `validation.person_data`: a column of few distinct values (names,
-counties, sex) is checked one value at a time by the record path's own functions, the
-national codes all at once by `national_code.valid_codes` (the same rules, vectorised), and
-the dates by array comparisons. The first row any of these finds wrong is then checked by
-`validation.person_data` itself, which raises the error a record path would (it may name
-another bad row than the record path, which stops at the first). `records` gives the same
-chunk as `PersonRecord`s; a test checks, chunk by chunk, that `prepare` gives byte for byte
-what `bulk.prepare` gives for those records.
+The rules stay those of `validation`: a column of few distinct values (names, counties,
+sex) is checked one value at a time by the record path's own functions, national codes
+all at once by `national_code.valid_codes` (the same rules, vectorised), the rest by array
+comparisons. The first row any of these finds wrong is then checked by `validation`
+itself, which raises the error the record path would (it may name another bad row than
+the record path, which stops at the first). `records` gives the same chunk as records; a
+test checks, chunk by chunk, that `prepare` gives byte for byte what `bulk.prepare` gives
+for those records.
 """
 
 from array import array
@@ -32,12 +33,18 @@ from sabt.kit.errors import BadInput
 from sabt.persian import national_code
 from sabt.registry import validation
 from sabt.registry.ledger import NewEntry, entry_fields, entry_payload
-from sabt.registry.schemas import PersonRecord
+from sabt.registry.schemas import (
+    END_REASONS,
+    ImportRecord,
+    MarriageRecord,
+    MobileRecord,
+    PersonRecord,
+)
 from sabt.registry.state import TABLE, Batch
 
 Ints = npt.NDArray[np.int64]
 Instants = npt.NDArray[np.datetime64]  # whole seconds, UTC; NaT: none
-KIND = "person.imported"
+PERSON, MARRIAGE, MOBILE = "person.imported", "marriage.imported", "mobile.reported"
 
 
 @dataclass(frozen=True)
@@ -88,8 +95,7 @@ class PersonColumns:
         return len(self.national_code)
 
 
-def records(columns: PersonColumns) -> Iterator[PersonRecord]:
-    """The chunk as records, row by row."""
+def _person_records(columns: PersonColumns) -> Iterator[PersonRecord]:
     rows = zip(
         _code_texts(columns.national_code),
         columns.first_name.texts(),
@@ -127,7 +133,9 @@ class Names:
     index: Ints
 
 
-def checked(columns: PersonColumns, prefixes: Collection[str]) -> tuple[Names, Names, Names]:
+def _checked_persons(
+    columns: PersonColumns, prefixes: Collection[str]
+) -> tuple[Names, Names, Names]:
     """Check the chunk by `validation.person_data`'s rules (see the module's docstring) and
     return its first, last and father's names in their stored and search forms."""
     suspect = ~national_code.valid_codes(columns.national_code, prefixes)
@@ -151,8 +159,7 @@ def checked(columns: PersonColumns, prefixes: Collection[str]) -> tuple[Names, N
     ):
         suspect |= np.isin(labels.index, _refused(labels, check))
     suspect |= _bad_dates(columns)
-    if suspect.any():
-        _raise_for_row(columns, int(np.argmax(suspect)), prefixes)
+    _raise_for_first(suspect, columns, lambda record: validation.person_data(record, prefixes))
     return names[0], names[1], names[2]
 
 
@@ -207,26 +214,39 @@ def _bad_dates(columns: PersonColumns) -> npt.NDArray[np.bool_]:
     return bad
 
 
-def _raise_for_row(columns: PersonColumns, row: int, prefixes: Collection[str]) -> None:
-    """Raise the record path's error for `row`, which the column checks refused."""
-    validation.person_data(_row(columns, row), prefixes)  # a day out of the calendar: _row
+def _raise_for_first(
+    suspect: npt.NDArray[np.bool_], columns: "Columns", check: Callable[[Any], object]
+) -> None:
+    """When a row is suspect, raise the record path's error for the first: `check` (the
+    record path's) on its record, or `records` on a day out of the calendar."""
+    if not suspect.any():
+        return
+    row = int(np.argmax(suspect))
+    check(next(records(_row(columns, row))))
     raise AssertionError(f"row {row}: the column checks refuse what the record checks accept")
 
 
-def _row(columns: PersonColumns, row: int) -> PersonRecord:
+def _row(columns: "Columns", row: int) -> "Columns":
+    """The chunk of one row: `columns`' row `row`."""
+
     def one(value: Any) -> Any:
         if isinstance(value, Labels):
             return Labels(value.values, value.index[row : row + 1])
+        if isinstance(value, Returns):
+            mine = value.row == row
+            return Returns(value.row[mine] - row, value.id[mine], value.divorced_at[mine],
+                           value.returned_at[mine])  # fmt: skip
         return value[row : row + 1]
 
-    sliced = {f.name: one(getattr(columns, f.name)) for f in fields(columns)}
-    return next(records(PersonColumns(**sliced)))
+    return type(columns)(**{f.name: one(getattr(columns, f.name)) for f in fields(columns)})
 
 
 class Written(NamedTuple):
     """A chunk's ledger rows in COPY text up to the tab before prev_hash (entry k's payload
-    is `ledger[starts[k]:stops[k]]`, its row ends at `ends[k]`) and its person rows."""
+    is `ledger[starts[k]:stops[k]]`, its row ends at `ends[k]`), all of one `kind`, and
+    its state rows."""
 
+    kind: str
     ledger: bytes
     starts: array  # type: ignore[type-arg]
     stops: array  # type: ignore[type-arg]
@@ -235,7 +255,7 @@ class Written(NamedTuple):
 
 
 def prepare(
-    columns: PersonColumns,
+    columns: "Columns",
     first_seq: int,
     prefixes: Collection[str],
     actor: str,
@@ -245,33 +265,86 @@ def prepare(
     """What `bulk.prepare` writes for the chunk's records, entry `first_seq` first, each
     ledger row's columns after the payload being `after`; None when a value needs escaping
     (a backslash, tab or quote in a name, say), which the record path handles."""
-    first, last, father = checked(columns, prefixes)
+    entry = Entry(first_seq, actor, recorded_at, after)
+    match columns:
+        case PersonColumns():
+            return _prepare_persons(columns, entry, prefixes)
+        case MarriageColumns():
+            return _prepare_marriages(columns, entry, prefixes)
+        case MobileColumns():
+            return _prepare_mobiles(columns, entry, prefixes)
+
+
+def records(columns: "Columns") -> Iterator[ImportRecord]:
+    """The chunk as records, row by row."""
+    match columns:
+        case PersonColumns():
+            return _person_records(columns)
+        case MarriageColumns():
+            return _marriage_records(columns)
+        case MobileColumns():
+            return _mobile_records(columns)
+
+
+class Entry(NamedTuple):
+    """What a chunk's ledger entries share: the first one's seq, the actor, the recording
+    time and the COPY text of each row's columns after the payload."""
+
+    first_seq: int
+    actor: str
+    recorded_at: str
+    after: bytes
+
+
+def _prepare_persons(
+    columns: PersonColumns, entry: Entry, prefixes: Collection[str]
+) -> Written | None:
+    first, last, father = _checked_persons(columns, prefixes)
     plain = _plain_texts(columns, first, last, father)
     rows = _copy_rows([plain[c.name] for c in TABLE["person"].columns])
-    template = _payload_template(actor, recorded_at)
-    if rows is None or template is None:
+    if rows is None:
         return None
-    seqs = range(first_seq, first_seq + len(columns))
     tokens = _payload_tokens(columns, plain, first, last, father)
-    tokens["seq"], tokens["subject"] = list(map(str, seqs)), tokens["national_code"]
+    codes = plain["national_code"]
+    counters = _counters(columns.national_code)
+    return _written(PERSON, codes, tokens, entry, {"person": rows}, counters, len(columns))
+
+
+def _written(
+    kind: str,
+    subjects: list[Any],
+    data: dict[str, list[str]],
+    entry: Entry,
+    tables: dict[str, bytes],
+    counters: dict[str, int],
+    size: int,
+) -> Written | None:
+    """The ledger rows of a chunk's entries of `kind` (`data`: each field of each entry's
+    data, as JSON), with the state rows `tables` and `counters` writes; None when COPY
+    would have to escape a payload. `subjects` are text with nothing to escape."""
+    template = _payload_template(kind, tuple(data), entry.actor, entry.recorded_at)
+    if template is None:
+        return None
+    seqs = range(entry.first_seq, entry.first_seq + len(subjects))
+    tokens = {**data, "seq": list(map(str, seqs)), "subject": _tokens(subjects, "")}
     payloads = [
         (template.text % row).encode("utf-8")
         for row in zip(*(tokens[k] for k in template.keys), strict=True)
     ]
-    codes = plain["national_code"]
-    if any(b"\\" in payload for payload in payloads):  # COPY would escape it: rare
+    if any(b"\\" in payload for payload in payloads):  # JSON escaped a value: rare
         return None
     lines = [
-        f"{seq}\t{KIND}\t{code}\t".encode("ascii") for seq, code in zip(seqs, codes, strict=True)
+        f"{seq}\t{kind}\t{subject}\t".encode() for seq, subject in zip(seqs, subjects, strict=True)
     ]
+    after = entry.after
     ledger = b"".join(x for row in zip(lines, payloads, repeat(after)) for x in row)
     before = np.fromiter(map(len, lines), np.int64, len(lines))
     sizes = np.fromiter(map(len, payloads), np.int64, len(payloads))
     ends = np.cumsum(before + sizes + len(after))
     stops = ends - len(after)
-    batch = Batch(counters=_counters(columns.national_code), size=len(columns))
-    batch.copy_text = {"person": [rows]}
-    return Written(ledger, _q(stops - sizes), _q(stops), _q(ends), batch)
+    batch = Batch(counters=counters, size=size)
+    batch.copy_text = {name: [rows] for name, rows in tables.items()}
+    return Written(kind, ledger, _q(stops - sizes), _q(stops), _q(ends), batch)
 
 
 def _plain_texts(
@@ -338,15 +411,225 @@ def _payload_tokens(
     return tokens
 
 
+# Marriages.
+
+
+@dataclass(frozen=True)
+class Returns:
+    """The returns (رجوع) of a chunk's marriages, one after another in the marriages'
+    order: for each, its marriage's row in the chunk, its id, the divorce it undid and the
+    return (instants, never NaT)."""
+
+    row: Ints
+    id: Ints
+    divorced_at: Instants
+    returned_at: Instants
+
+
+@dataclass(frozen=True)
+class MarriageColumns:
+    """What `MarriageRecord`s hold, a column each; days are date ordinals (0: none)."""
+
+    id: Ints
+    husband: Ints
+    wife: Ints
+    kind: Labels
+    registered_at: Instants
+    office: Labels
+    term_end: Ints
+    ended_at: Instants
+    end_reason: Labels
+    waiting_period_end: Ints
+    returns: Returns
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+
+def _marriage_records(columns: MarriageColumns) -> Iterator[MarriageRecord]:
+    returns: dict[int, list[tuple[int, datetime, datetime]]] = {}
+    r = columns.returns
+    triples = zip(_datetimes(r.divorced_at), _datetimes(r.returned_at), strict=True)
+    for row, return_id, (divorced, returned) in zip(r.row.tolist(), r.id.tolist(), triples,
+                                                    strict=True):  # fmt: skip
+        returns.setdefault(row, []).append((return_id, divorced, returned))  # type: ignore[arg-type]
+    rows = zip(
+        columns.id.tolist(),
+        _code_texts(columns.husband),
+        _code_texts(columns.wife),
+        columns.kind.texts(),
+        _datetimes(columns.registered_at),
+        columns.office.texts(),
+        _dates(columns.term_end, none_at_zero=True),
+        _datetimes(columns.ended_at),
+        columns.end_reason.texts(),
+        _dates(columns.waiting_period_end, none_at_zero=True),
+        strict=True,
+    )
+    return (
+        MarriageRecord(*row, tuple(returns.get(k, ())))  # type: ignore[call-arg]
+        for k, row in enumerate(rows)
+    )
+
+
+def _prepare_marriages(
+    columns: MarriageColumns, entry: Entry, prefixes: Collection[str]
+) -> Written | None:
+    _check_marriages(columns, prefixes)
+    r = columns.returns
+    texts: dict[str, list[str | None]] = {
+        "id": _int_texts(columns.id),
+        "husband": _code_texts(columns.husband),
+        "wife": _code_texts(columns.wife),
+        "kind": columns.kind.texts(),
+        "term_end": _iso_days(columns.term_end),
+        "registered_at": _iso_instants(columns.registered_at),
+        "office": columns.office.texts(),
+        "ended_at": _iso_instants(columns.ended_at),
+        "end_reason": columns.end_reason.texts(),
+        "waiting_period_end": _iso_days(columns.waiting_period_end),
+    }
+    reference: list[str | None] = [None] * len(columns)  # a notary's, for live marriages
+    marriage = list(texts.values())
+    marriage.append(reference)
+    tables = {"marriage": _copy_rows(marriage)}
+    if len(r.row):
+        returns = [_int_texts(r.id), _int_texts(columns.id[r.row]),
+                   _iso_instants(r.divorced_at), _iso_instants(r.returned_at)]  # fmt: skip
+        tables["marriage_return"] = _copy_rows(returns)
+    if any(rows is None for rows in tables.values()):
+        return None
+    plain = ("husband", "wife", "kind", "term_end", "end_reason", "waiting_period_end")
+    data = {name: _tokens(texts[name], "") for name in plain}
+    data["id"] = texts["id"]  # type: ignore[assignment]  # numbers, not JSON strings
+    data["office"] = _json_lookup([*columns.office.values, None], columns.office.index)
+    for name in ("registered_at", "ended_at"):
+        data[name] = _tokens(texts[name], "Z")
+    data["returns"] = _returns_json(columns)
+    size = len(columns) + len(r.row)
+    return _written(MARRIAGE, texts["id"], data, entry, tables, {}, size)  # type: ignore[arg-type]
+
+
+def _returns_json(columns: MarriageColumns) -> list[str]:
+    """Each marriage's returns as the JSON list `validation.marriage_data` makes ("[]" for
+    most)."""
+    out = ["[]"] * len(columns)
+    r = columns.returns
+    by_row: dict[int, list[dict[str, Any]]] = {}
+    rows = zip(r.row.tolist(), r.id.tolist(), _iso_instants(r.divorced_at),
+               _iso_instants(r.returned_at), strict=True)  # fmt: skip
+    for row, return_id, divorced, returned in rows:
+        by_row.setdefault(row, []).append(
+            {"id": return_id, "divorced_at": f"{divorced}Z", "returned_at": f"{returned}Z"}
+        )
+    for row, returns in by_row.items():
+        out[row] = canonical.dumps(returns).decode("utf-8")
+    return out
+
+
+def _check_marriages(columns: MarriageColumns, prefixes: Collection[str]) -> None:
+    """`validation.marriage_data`'s rules, column by column."""
+    temporary = np.isin(columns.kind.index, _label_indexes(columns.kind, "temporary"))
+    ended, reason = ~np.isnat(columns.ended_at), columns.end_reason.index != -1
+    r = columns.returns
+    undone = np.zeros(len(columns), dtype=np.bool_)
+    undone[r.row[~(r.returned_at > r.divorced_at)]] = True
+    suspect = (
+        ~national_code.valid_codes(columns.husband, prefixes)
+        | ~national_code.valid_codes(columns.wife, prefixes)
+        | np.isin(columns.kind.index, _refused(columns.kind, _check_marriage_kind))
+        | (temporary != (columns.term_end != 0))
+        | (ended != reason)
+        | np.isin(columns.end_reason.index, _refused(columns.end_reason, _check_end_reason))
+        | _out_of_calendar(columns.term_end)
+        | _out_of_calendar(columns.waiting_period_end)
+        | undone
+    )
+    _raise_for_first(suspect, columns, lambda record: validation.marriage_data(record, prefixes))
+
+
+def _check_marriage_kind(kind: str | None) -> None:
+    if kind not in ("permanent", "temporary"):
+        raise validation.bad("bad_marriage_kind", "", "")
+
+
+def _check_end_reason(reason: str | None) -> None:
+    if reason is not None and reason not in END_REASONS:
+        raise validation.bad("bad_end_reason", "", "")
+
+
+def _label_indexes(labels: Labels, value: str) -> list[int]:
+    return [i for i, v in enumerate(labels.values) if v == value]
+
+
+def _out_of_calendar(days: Ints) -> npt.NDArray[np.bool_]:
+    """Days (0: none) that are not in the calendar."""
+    out: npt.NDArray[np.bool_] = (days < 0) | (days > _LAST_DAY)
+    return out
+
+
+# Mobile numbers.
+
+
+@dataclass(frozen=True)
+class MobileColumns:
+    """What `MobileRecord`s hold, a column each: numbers as integers without their first
+    0 (09121234567 is 9121234567)."""
+
+    mobile: Ints
+    national_code: Ints
+    operator: Labels
+    reported_at: Instants
+
+    def __len__(self) -> int:
+        return len(self.mobile)
+
+
+def _mobile_records(columns: MobileColumns) -> Iterator[MobileRecord]:
+    rows = zip(
+        _mobile_texts(columns.mobile),
+        _code_texts(columns.national_code),
+        columns.operator.texts(),
+        _datetimes(columns.reported_at),
+        strict=True,
+    )
+    return (MobileRecord(*row) for row in rows)  # type: ignore[arg-type]
+
+
+def _mobile_texts(numbers: Ints) -> list[str | None]:
+    return [f"0{n:010d}" if n >= 0 else str(n) for n in numbers.tolist()]
+
+
+def _prepare_mobiles(
+    columns: MobileColumns, entry: Entry, prefixes: Collection[str]
+) -> Written | None:
+    suspect = ~national_code.valid_codes(columns.national_code, prefixes) | (
+        (columns.mobile < 9 * 10**9) | (columns.mobile >= 10**10)
+    )
+    _raise_for_first(suspect, columns, lambda record: validation.mobile_data(record, prefixes))
+    texts: dict[str, list[str | None]] = {
+        "mobile": _mobile_texts(columns.mobile),
+        "national_code": _code_texts(columns.national_code),
+        "operator": columns.operator.texts(),
+        "reported_at": _iso_instants(columns.reported_at),
+    }
+    rows = _copy_rows(list(texts.values()))
+    if rows is None:
+        return None
+    data = {
+        "mobile": _tokens(texts["mobile"], ""),
+        "national_code": _tokens(texts["national_code"], ""),
+        "operator": _json_lookup([*columns.operator.values, None], columns.operator.index),
+        "reported_at": _tokens(texts["reported_at"], "Z"),
+    }
+    codes = texts["national_code"]
+    return _written(MOBILE, codes, data, entry, {"mobile_ownership": rows}, {}, len(columns))
+
+
+Columns = PersonColumns | MarriageColumns | MobileColumns
+
+
 _INSTANTS = ("birth_at", "birth_registered_at", "death_at", "death_registered_at")
-_DATA_KEYS = (
-    "national_code", "first_name", "first_name_raw", "first_name_key", "last_name",
-    "last_name_raw", "last_name_key", "father_name", "father_name_raw", "father_name_key",
-    "sex", "birth_date", "birth_at", "birth_county", "birth_registered_at",
-    "registering_office", "booklet_series", "booklet_serial", "residence_county", "religion",
-    "school", "status", "death_date", "death_at", "death_place", "death_registered_at",
-    "father", "mother",
-)  # fmt: skip
 
 
 class Template(NamedTuple):
@@ -354,16 +637,18 @@ class Template(NamedTuple):
     keys: tuple[str, ...]
 
 
-@lru_cache(maxsize=16)
-def _payload_template(actor: str, recorded_at: str) -> Template | None:
-    """A person entry's payload with a `%s` for each value that varies, built by the
-    ledger's own functions, so it is theirs byte for byte; None should the actor's name
-    hold a placeholder."""
-    data = {name: f"@@{name}@@" for name in _DATA_KEYS}
-    entry = NewEntry(KIND, "@@subject@@", data, actor)
-    payload = entry_payload({**entry_fields(0, entry, recorded_at), "seq": "@@seq@@"}, data)
+@lru_cache(maxsize=64)
+def _payload_template(
+    kind: str, keys: tuple[str, ...], actor: str, recorded_at: str
+) -> Template | None:
+    """The payload of an entry of `kind` whose data has `keys`, with a `%s` for each value
+    that varies; built by the ledger's own functions, so it is theirs byte for byte. None
+    should the actor's name hold a placeholder."""
+    data = {name: f"@@{name}@@" for name in keys}
+    fields = entry_fields(0, NewEntry(kind, "@@subject@@", data, actor), recorded_at)
+    payload = entry_payload({**fields, "seq": "@@seq@@"}, data)
     text = payload.decode("utf-8").replace("%", "%%")
-    slots = {name: f'"@@{name}@@"' for name in ("seq", "subject", *_DATA_KEYS)}
+    slots = {name: f'"@@{name}@@"' for name in ("seq", "subject", *keys)}
     if any(text.count(slot) != 1 for slot in slots.values()):
         return None
     order = sorted(slots, key=lambda name: text.index(slots[name]))
@@ -420,6 +705,10 @@ def _q(values: Ints) -> array:  # type: ignore[type-arg]
 def _lookup(table: Sequence[Any], index: Ints) -> list[Any]:
     """`table[i]` for each i in `index` (-1: the table's last entry)."""
     return np.array(table, dtype=object)[index].tolist()  # type: ignore[no-any-return]
+
+
+def _int_texts(values: Ints) -> list[str | None]:
+    return list(map(str, values.tolist()))
 
 
 def _code_texts(codes: Ints) -> list[str | None]:

@@ -6,7 +6,7 @@ Deterministic per seed: every random draw comes from generators seeded from it.
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import numpy as np
@@ -16,13 +16,10 @@ from sabt.kit.clock import TEHRAN
 from sabt.persian import national_code, places
 from sabt.registry import columns, validation
 from sabt.registry.bulk import Chunk
-from sabt.registry.columns import Labels, PersonColumns
+from sabt.registry.columns import Labels, MarriageColumns, MobileColumns, PersonColumns, Returns
 from sabt.registry.schemas import (
     ImportRecord,
-    MarriageRecord,
-    MobileRecord,
     OfficeRecord,
-    PersonRecord,
 )
 from sabt.synth import calibration as cal
 from sabt.synth.simulate import REASONS, Population
@@ -153,12 +150,6 @@ def national_codes(pop: Population, rng: np.random.Generator) -> Codes:
     serial[order] = run
     first9 = prefix * 1_000_000 + serial
     return Codes(first9 * 10 + national_code.check_digits(first9))
-
-
-def _local(day: int, minute: int) -> datetime:
-    return datetime.combine(
-        date.fromordinal(day), time(minute // 60, minute % 60), TEHRAN
-    ).astimezone(UTC)
 
 
 @dataclass
@@ -328,62 +319,59 @@ def _capital_of(pop: Population) -> npt.NDArray[np.int64]:
     )
 
 
-def person_chunk(
-    pop: Population, codes: Codes, draws: Draws, clock: TehranTime, start: int, stop: int
-) -> Iterator[PersonRecord]:
-    return columns.records(person_columns(pop, codes, draws, clock, start, stop))
+def returns_in_order(pop: Population) -> npt.NDArray[np.intp]:
+    """The returns (رجوع) sorted by marriage (each marriage's in the order simulated, which
+    numbers them)."""
+    return np.argsort(pop.returns["marriage"], kind="stable")
 
 
-def marriage_returns(pop: Population) -> dict[int, list[tuple[int, datetime, datetime]]]:
-    """The returns (رجوع) of each marriage, numbered in the order they were simulated."""
-    r = pop.returns
-    returns: dict[int, list[tuple[int, datetime, datetime]]] = {}
-    triples = zip(
-        r["marriage"].tolist(), r["divorced"].tolist(), r["returned"].tolist(), strict=True
-    )
-    for k, (mid, divorced, returned) in enumerate(triples):
-        returns.setdefault(mid, []).append((k + 1, _local(divorced, 600), _local(returned, 600)))
-    return returns
-
-
-def marriage_chunk(
+def marriage_columns(
     pop: Population,
     codes: Codes,
     minutes: npt.NDArray[np.int64],
-    returns: dict[int, list[tuple[int, datetime, datetime]]],
+    returns: npt.NDArray[np.intp],
+    clock: TehranTime,
     start: int,
     stop: int,
-) -> Iterator[MarriageRecord]:
-    m = pop.marriages
-    names = (
-        "husband",
-        "wife",
-        "start",
-        "end",
-        "reason",
-        "temporary",
-        "term_end",
-        "waiting_end",
-        "county",
+) -> MarriageColumns:
+    """Marriages `start` to `stop` (exclusive) as the register's columns; `returns` is
+    `returns_in_order`."""
+    m, rows = pop.marriages, slice(start, stop)
+    began, end = m["start"][rows].astype(np.int64), m["end"][rows].astype(np.int64)
+    minute = minutes[rows]
+    ended = end > 0
+    temporary = m["temporary"][rows].astype(np.bool_)
+    waiting = m["waiting_end"][rows].astype(np.int64)
+    never = np.full(stop - start, np.datetime64("NaT"), dtype="datetime64[s]")
+    return MarriageColumns(
+        id=np.arange(start + 1, stop + 1, dtype=np.int64),
+        husband=codes.values[m["husband"][rows]],
+        wife=codes.values[m["wife"][rows]],
+        kind=_labels(("permanent", "temporary"), temporary),
+        registered_at=clock.utc(began, minute),
+        office=_labels([f"MN-{c}" for c in pop.counties], m["county"][rows]),
+        term_end=np.where(temporary, m["term_end"][rows], 0).astype(np.int64),
+        ended_at=np.where(ended, clock.utc(np.where(ended, end, began), minute), never),
+        end_reason=_labels(REASONS, np.where(ended, m["reason"][rows], -1)),
+        waiting_period_end=np.where(ended & (waiting > end), waiting, 0),
+        returns=_returns(pop, returns, clock, start, stop),
     )
-    cols = {k: m[k][start:stop].tolist() for k in names}
-    for i in range(start, stop):
-        c = i - start
-        end, temporary, waiting = cols["end"][c], cols["temporary"][c], cols["waiting_end"][c]
-        minute = int(minutes[i])
-        yield MarriageRecord(
-            id=i + 1,
-            husband=codes[cols["husband"][c]],
-            wife=codes[cols["wife"][c]],
-            kind="temporary" if temporary else "permanent",
-            registered_at=_local(cols["start"][c], minute),
-            office=f"MN-{pop.counties[cols['county'][c]]}",
-            term_end=date.fromordinal(cols["term_end"][c]) if temporary else None,
-            ended_at=_local(end, minute) if end else None,
-            end_reason=REASONS[cols["reason"][c]] if end else None,
-            waiting_period_end=date.fromordinal(waiting) if end and waiting > end else None,
-            returns=tuple(returns.get(i, ())),
-        )
+
+
+def _returns(
+    pop: Population, in_order: npt.NDArray[np.intp], clock: TehranTime, start: int, stop: int
+) -> Returns:
+    """The returns of marriages `start` to `stop`, at 10:00 on their days."""
+    r = pop.returns
+    marriage = r["marriage"][in_order]
+    mine = in_order[np.searchsorted(marriage, start) : np.searchsorted(marriage, stop)]
+    ten = np.full(len(mine), 600, dtype=np.int64)
+    return Returns(
+        row=r["marriage"][mine].astype(np.int64) - start,
+        id=mine.astype(np.int64) + 1,
+        divorced_at=clock.utc(r["divorced"][mine].astype(np.int64), ten),
+        returned_at=clock.utc(r["returned"][mine].astype(np.int64), ten),
+    )
 
 
 def mobile_owners(
@@ -398,24 +386,35 @@ def mobile_owners(
     return owners, rng.choice(len(MOBILE_OPERATORS), size=len(owners), p=shares)
 
 
-def mobile_chunk(
+def mobile_columns(
     pop: Population,
     codes: Codes,
     owners: npt.NDArray[np.intp],
     operator: npt.NDArray[np.int64],
     start: int,
     stop: int,
-) -> Iterator[MobileRecord]:
+) -> MobileColumns:
     """Numbers unique per operator prefix: the k-th subscriber of a prefix gets
     (k * 7919) mod 10^7, a permutation since 7919 is prime to 10^7."""
-    counters = np.bincount(operator[:start], minlength=len(MOBILE_OPERATORS)).tolist()
-    reported = datetime.combine(pop.end, time(12), TEHRAN).astimezone(UTC)
-    for owner, op in zip(owners[start:stop].tolist(), operator[start:stop].tolist(), strict=True):
-        name, prefixes, _ = MOBILE_OPERATORS[op]
-        k = counters[op]
-        counters[op] += 1
-        number = f"{prefixes[k % len(prefixes)]}{(k // len(prefixes)) * 7919 % 10_000_000:07d}"
-        yield MobileRecord(number, codes[owner], name, reported - timedelta(days=owner % 700))
+    mine, op = owners[start:stop], operator[start:stop]
+    before = np.bincount(operator[:start], minlength=len(MOBILE_OPERATORS))
+    k = np.zeros(len(op), dtype=np.int64)
+    for o in range(len(MOBILE_OPERATORS)):
+        theirs = np.flatnonzero(op == o)
+        k[theirs] = before[o] + np.arange(len(theirs))
+    width = max(len(o[1]) for o in MOBILE_OPERATORS)  # each operator's prefixes, repeated
+    table = np.array([[int(p) for p in (o[1] * width)[:width]] for o in MOBILE_OPERATORS])
+    count = np.array([len(o[1]) for o in MOBILE_OPERATORS], dtype=np.int64)[op]
+    prefix = table[op, k % count]
+    reported = np.datetime64(
+        datetime.combine(pop.end, time(12), TEHRAN).astimezone(UTC).replace(tzinfo=None), "s"
+    )
+    return MobileColumns(
+        mobile=prefix * 10**7 + (k // count) * 7919 % 10**7,
+        national_code=codes.values[mine],
+        operator=_labels([o[0] for o in MOBILE_OPERATORS], op),
+        reported_at=reported - (mine % 700).astype("timedelta64[D]"),
+    )
 
 
 class Source:
@@ -434,7 +433,7 @@ class Source:
         self.owners, self.operator = mobile_owners(pop, rng)
         marriage_rng = np.random.default_rng([seed, 2])
         self.marriage_minutes = marriage_rng.integers(8 * 60, 14 * 60, pop.marriages.n)
-        self.returns = marriage_returns(pop)
+        self.returns = returns_in_order(pop)
 
     def chunks(self) -> list[Chunk]:
         sizes = (
@@ -449,22 +448,20 @@ class Source:
         ]
 
     def make(self, chunk: Chunk) -> Iterator[ImportRecord]:
+        return columns.records(self.columns(chunk))
+
+    def columns(self, chunk: Chunk) -> columns.Columns:
+        """The chunk in columns (`make` gives the same as records)."""
         pop, codes, start, stop = self.pop, self.codes, chunk.start, chunk.stop
         match chunk.series:
             case "person":
-                return person_chunk(pop, codes, self.draws, self.clock, start, stop)
+                return person_columns(pop, codes, self.draws, self.clock, start, stop)
             case "marriage":
-                minutes, returns = self.marriage_minutes, self.returns
-                return marriage_chunk(pop, codes, minutes, returns, start, stop)
+                minutes, returns, clock = self.marriage_minutes, self.returns, self.clock
+                return marriage_columns(pop, codes, minutes, returns, clock, start, stop)
             case "mobile":
-                return mobile_chunk(pop, codes, self.owners, self.operator, start, stop)
+                return mobile_columns(pop, codes, self.owners, self.operator, start, stop)
         raise ValueError(f"no series {chunk.series!r}")
-
-    def columns(self, chunk: Chunk) -> PersonColumns | None:
-        """A chunk of persons in columns (what `make` gives as records); None for others."""
-        if chunk.series != "person":
-            return None
-        return person_columns(self.pop, self.codes, self.draws, self.clock, chunk.start, chunk.stop)
 
     def __len__(self) -> int:
         return sum(chunk.size for chunk in self.chunks())
