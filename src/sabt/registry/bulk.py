@@ -248,7 +248,7 @@ if LEDGER_ORDER[-2:] != ["prev_hash", "hash"]:  # `chained_batch` appends them t
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-NULL = "\\N"
+NULL = columns.NULL
 
 
 def _text(value: Any) -> str:
@@ -283,21 +283,9 @@ def _line(values: list[Any], converters: list[Callable[[Any], str] | None]) -> s
         for value, convert in zip(values, converters, strict=True)
     ]
     line = "\t".join(texts)
-    if _plain(line, values.count(None), 1, len(texts)):
+    if columns.plain(line, values.count(None), 1, len(texts)):
         return line
     return _escaped_line(values)
-
-
-def _plain(text: str, nulls: int, rows: int, columns: int) -> bool:
-    """Whether `text`, `rows` rows of `columns` values joined with `nulls` NULL markers,
-    has no backslash, tab, newline or carriage return but those: then no value needed
-    escaping, since each one would have added one more."""
-    return (
-        text.count("\\") == nulls
-        and text.count("\t") == rows * (columns - 1)
-        and text.count("\n") == rows - 1
-        and "\r" not in text
-    )
 
 
 def _escaped_line(values: list[Any]) -> str:
@@ -312,20 +300,18 @@ def copy_text(table: Table, rows: list[dict[str, Any]]) -> bytes:
     (rare: a tab or backslash in a name) are the rows written again, escaped."""
     if not rows:
         return b""
-    texts, nulls = [], 0
+    texts = []
     for column in table.columns:
-        name = column.name
-        values = [row[name] for row in rows]
-        nulls += values.count(None)
-        if _converter(column.type) is None:
-            texts.append([NULL if value is None else value for value in values])
-        else:
-            texts.append([NULL if value is None else _text(value) for value in values])
-    text = "\n".join(map("\t".join, zip(*texts, strict=True)))
-    if not _plain(text, nulls, len(rows), len(texts)):
+        values = [row[column.name] for row in rows]
+        if _converter(column.type) is not None:
+            values = [None if value is None else _text(value) for value in values]
+        texts.append(values)
+    text = columns.copy_rows(texts)
+    if text is None:
         names = [c.name for c in table.columns]
-        text = "\n".join(_escaped_line([row[name] for name in names]) for row in rows)
-    return (text + "\n").encode("utf-8")
+        escaped = "\n".join(_escaped_line([row[name] for name in names]) for row in rows)
+        text = (escaped + "\n").encode("utf-8")
+    return text
 
 
 def _ledger_columns(fields: dict[str, Any]) -> tuple[bytes, bytes]:

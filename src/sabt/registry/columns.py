@@ -301,7 +301,7 @@ def _prepare_persons(
 ) -> Written | None:
     first, last, father = _checked_persons(columns, prefixes)
     plain = _plain_texts(columns, first, last, father)
-    rows = _copy_rows([plain[c.name] for c in TABLE["person"].columns])
+    rows = copy_rows([plain[c.name] for c in TABLE["person"].columns])
     if rows is None:
         return None
     tokens = _payload_tokens(columns, plain, first, last, father)
@@ -492,11 +492,11 @@ def _prepare_marriages(
     reference: list[str | None] = [None] * len(columns)  # a notary's, for live marriages
     marriage = list(texts.values())
     marriage.append(reference)
-    tables = {"marriage": _copy_rows(marriage)}
+    tables = {"marriage": copy_rows(marriage)}
     if len(r.row):
         returns = [_int_texts(r.id), _int_texts(columns.id[r.row]),
                    _iso_instants(r.divorced_at), _iso_instants(r.returned_at)]  # fmt: skip
-        tables["marriage_return"] = _copy_rows(returns)
+        tables["marriage_return"] = copy_rows(returns)
     if any(rows is None for rows in tables.values()):
         return None
     plain = ("husband", "wife", "kind", "term_end", "end_reason", "waiting_period_end")
@@ -613,7 +613,7 @@ def _prepare_mobiles(
         "operator": columns.operator.texts(),
         "reported_at": _iso_instants(columns.reported_at),
     }
-    rows = _copy_rows(list(texts.values()))
+    rows = copy_rows(list(texts.values()))
     if rows is None:
         return None
     data = {
@@ -657,20 +657,28 @@ def _payload_template(
     return Template(text, tuple(order))
 
 
-def _copy_rows(columns: list[list[str | None]]) -> bytes | None:
-    """Rows in COPY's text format, or None when a value needs escaping."""
+def copy_rows(columns: list[list[str | None]]) -> bytes | None:
+    """Rows in COPY's text format from their values as text, a list per column (None:
+    NULL); None when a value needs escaping. The rows are joined as they are, then checked
+    once as a whole (`plain`)."""
     nulls = sum(values.count(None) for values in columns)
     texts = [[NULL if v is None else v for v in values] for values in columns]
     text = "\n".join(map("\t".join, zip(*texts, strict=True)))
-    n = len(columns[0])
-    if (
-        text.count("\\") != nulls
-        or text.count("\t") != n * (len(columns) - 1)
-        or text.count("\n") != n - 1
-        or "\r" in text
-    ):
+    if not plain(text, nulls, len(columns[0]), len(columns)):
         return None
     return (text + "\n").encode("utf-8")
+
+
+def plain(text: str, nulls: int, rows: int, columns: int) -> bool:
+    """Whether `text`, `rows` rows of `columns` values joined with `nulls` NULL markers,
+    has no backslash, tab, newline or carriage return but those: then no value needed
+    escaping, since each one would have added one more."""
+    return (
+        text.count("\\") == nulls
+        and text.count("\t") == rows * (columns - 1)
+        and text.count("\n") == rows - 1
+        and "\r" not in text
+    )
 
 
 NULL = "\\N"
