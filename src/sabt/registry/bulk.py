@@ -59,9 +59,9 @@ class ChunkSource(Protocol):
 
 @runtime_checkable
 class ColumnSource(ChunkSource, Protocol):
-    """A source that can also give a chunk of persons in columns (`columns.PersonColumns`,
-    None for other chunks): the workers then prepare it without a record per person. Its
-    `make` must give the same records (`columns.records` of them)."""
+    """A source that can also give a chunk in columns (`registry.columns`; None for a
+    chunk it gives only as records): the workers then prepare it without a record per
+    row. Its `make` must give the same records (`columns.records` of them)."""
 
     def columns(self, chunk: Chunk) -> columns.Columns | None: ...
 
@@ -163,7 +163,7 @@ def prepared(
 def prepare(chunk: Chunk, first_seq: int, context: Context) -> Prepared:
     """In a worker: make the chunk's records, validate them (`validation.import_entry`, the
     serial import's own check) and write their ledger rows and state rows as COPY text; or,
-    for persons in columns, the same by `columns.prepare`."""
+    for a chunk in columns, the same by `columns.prepare`."""
     assert _SOURCE is not None, "prepare runs in a worker started by `workers`"
     if isinstance(_SOURCE, ColumnSource) and (made := _SOURCE.columns(chunk)) is not None:
         if len(made) != chunk.size:
