@@ -1,8 +1,8 @@
 """Bulk import in worker processes (PostgreSQL): chunks of records are made, validated and
-turned into ledger payloads and COPY text in parallel; the hash chain stays in one process.
+turned into ledger payloads and COPY rows in parallel; the hash chain stays in one process.
 
 Why: the chain is sequential, but almost none of an entry's work is: making the record,
-validating it, its canonical payload, its rows for the state tables and their COPY text.
+validating it, its canonical payload, its rows for the state tables and their COPY data.
 A chunk states its size before it is made, so each of its entries has its seq number in
 advance and a worker can write everything but the two hash columns. The importing process
 then chains the payloads in order (one SHA-256 each, `ledger.entry_hash`) and streams the
@@ -11,8 +11,9 @@ serial import writes.
 
 The worker processes are forked before the import opens its transaction, so they inherit
 the source (a simulated population, say) without pickling it, and no connection or thread
-of that transaction. COPY's text format is written here by hand: psycopg formats rows
-only through a connection, which a worker does not have.
+of that transaction. COPY's formats are written here by hand (the ledger's rows in binary,
+the state tables' in text): psycopg formats rows only through a connection, which a worker
+does not have.
 """
 
 import ctypes
@@ -28,7 +29,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
 
-from sqlalchemy import String, Table
+from sqlalchemy import BigInteger, Integer, SmallInteger, String, Table
 
 from sabt.registry import columns, ledger, validation
 from sabt.registry.schemas import ImportRecord
@@ -78,16 +79,14 @@ class Context:
 
 @dataclass
 class Prepared:
-    """A chunk made ready to chain: its ledger rows in COPY text without the two hash
-    columns (the table's last two), one after another in `lines`. Entry k's payload is
-    `lines[starts[k]:stops[k]]` (or `raw[k]`, when COPY had to escape it) and its row
-    ends at `ends[k]`."""
+    """A chunk made ready to chain: its ledger rows in COPY's binary format without the two
+    hash fields (the table's last two), one after another in `lines`. Entry k's payload is
+    `lines[starts[k]:stops[k]]` and its row ends at `ends[k]`."""
 
     lines: bytes
     starts: array  # type: ignore[type-arg]
     stops: array  # type: ignore[type-arg]
     ends: array  # type: ignore[type-arg]
-    raw: dict[int, bytes]
     batch: Batch
     kinds: Counter[str] = field(default_factory=Counter)
 
@@ -121,7 +120,7 @@ _KEPT = 1 << 30
 
 
 def _keep_freed_memory(keep: bool) -> None:
-    """Why: a chunk's COPY text and ledger rows are tens of megabytes. glibc serves blocks
+    """Why: a chunk's COPY data (ledger rows and state rows) is tens of megabytes. glibc serves blocks
     that large with a fresh mmap and unmaps them when they are freed, so each chunk paid
     again, in page faults, for memory its predecessor had just given back: at 1 M living
     people, ~7 s of system CPU across the importer and the workers. While an import runs,
@@ -162,8 +161,9 @@ def prepared(
 
 def prepare(chunk: Chunk, first_seq: int, context: Context) -> Prepared:
     """In a worker: make the chunk's records, validate them (`validation.import_entry`, the
-    serial import's own check) and write their ledger rows and state rows as COPY text; or,
-    for a chunk in columns, the same by `columns.prepare`."""
+    serial import's own check) and write their ledger rows (in COPY's binary format) and
+    state rows (in its text format); or, for a chunk in columns, the same by
+    `columns.prepare`."""
     assert _SOURCE is not None, "prepare runs in a worker started by `workers`"
     if isinstance(_SOURCE, ColumnSource) and (made := _SOURCE.columns(chunk)) is not None:
         if len(made) != chunk.size:
@@ -184,7 +184,7 @@ def _prepared_columns(made: columns.Columns, first_seq: int, context: Context) -
         return None
     kinds = Counter({written.kind: len(made)})
     ready = written.ledger, written.starts, written.stops, written.ends
-    return Prepared(*ready, {}, written.batch, kinds)
+    return Prepared(*ready, written.batch, kinds)
 
 
 def prepare_records(
@@ -195,49 +195,45 @@ def prepare_records(
     kinds: Counter[str] = Counter()
     parts: list[bytes] = []
     starts, stops, ends = array("q"), array("q"), array("q")
-    raw: dict[int, bytes] = {}
     size, seq = 0, first_seq
-    for k, record in enumerate(records):
+    for record in records:
         entry = validation.import_entry(record, context.prefixes, context.actor)
         fields = ledger.entry_fields(seq, entry, context.recorded_at)
         payload = ledger.entry_payload(fields, entry.data)
         batch.add(effects_of(entry.kind, entry.data))
         kinds[entry.kind] += 1
-        before, after = _ledger_columns(fields)
-        text = payload
-        if b"\\" in payload:  # JSON's escapes are backslashes, which COPY escapes again
-            text, raw[k] = payload.replace(b"\\", b"\\\\"), payload
+        before = _before_payload(tuple(fields[name] for name in _BEFORE_PAYLOAD), len(payload))
+        after = _after_payload(tuple(fields[name] for name in _AFTER_PAYLOAD))
         size += len(before)
         starts.append(size)
-        size += len(text)
+        size += len(payload)
         stops.append(size)
         size += len(after)
         ends.append(size)
-        parts += (before, text, after)
+        parts += (before, payload, after)
         seq += 1
     if seq - first_seq != chunk.size:
         raise ValueError(f"chunk {chunk} made {seq - first_seq} records, not {chunk.size}")
     copy = Batch(counters=batch.counters, updates=batch.updates, size=batch.size)
     copy.copy_text = {name: [copy_text(TABLE[name], rows)] for name, rows in batch.rows.items()}
-    return Prepared(b"".join(parts), starts, stops, ends, raw, copy, kinds)
+    return Prepared(b"".join(parts), starts, stops, ends, copy, kinds)
 
 
 def chained_batch(head: ledger.Head, ready: Prepared) -> Batch:
     """The chunk's batch of rows, its ledger rows chained after `head` (which advances to
     the chunk's last entry): each gets its prev_hash and hash."""
     lines = memoryview(ready.lines)
-    out: list[bytes | memoryview] = []
+    out: list[bytes | memoryview] = [columns.BINARY_HEADER]
     previous = head.hash
     start = 0
-    rows = zip(ready.starts, ready.stops, ready.ends, strict=True)
-    for k, (payload_start, payload_stop, end) in enumerate(rows):
-        payload = ready.raw.get(k) or lines[payload_start:payload_stop]
-        digest = ledger.entry_hash(previous, payload)
-        out += (lines[start:end], previous.encode("ascii"), b"\t", digest.encode("ascii"), b"\n")
+    for payload_start, payload_stop, end in zip(ready.starts, ready.stops, ready.ends, strict=True):
+        digest = ledger.entry_hash(previous, lines[payload_start:payload_stop])
+        out += (lines[start:end], _HASH, previous.encode("ascii"), _HASH, digest.encode("ascii"))
         previous, start = digest, end
+    out.append(columns.BINARY_TRAILER)
     head.seq += len(ready.ends)
     head.hash = previous
-    ready.batch.copy_text["ledger"] = [b"".join(out)]
+    ready.batch.copy_binary["ledger"] = [b"".join(out)]
     ready.batch.size += len(ready.ends)
     return ready.batch
 
@@ -245,6 +241,12 @@ def chained_batch(head: ledger.Head, ready: Prepared) -> Batch:
 LEDGER_ORDER = [c.name for c in TABLE["ledger"].columns]
 if LEDGER_ORDER[-2:] != ["prev_hash", "hash"]:  # `chained_batch` appends them to each row
     raise ImportError("the ledger table's last columns must be prev_hash and hash")
+if any(  # `columns.binary_field` writes an int as an Integer column, all else as text
+    not isinstance(c.type, Integer | String) or isinstance(c.type, BigInteger | SmallInteger)
+    for c in TABLE["ledger"].columns
+):
+    raise ImportError("the ledger's columns must be Integer or text for COPY's binary rows")
+_HASH = (64).to_bytes(4, "big")  # a hash field's length: 64 hexadecimal digits
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -274,20 +276,6 @@ def _converter(column_type: Any) -> Callable[[Any], str] | None:
     return None if isinstance(column_type, String) else _text  # Text is a String
 
 
-def _line(values: list[Any], converters: list[Callable[[Any], str] | None]) -> str:
-    """One row of COPY text. Values are joined as they are, then the row is checked once:
-    when it holds no backslash but those of its NULLs, and no tab, newline or carriage
-    return but its separators, no value needed escaping; else each value is escaped."""
-    texts = [
-        NULL if value is None else value if convert is None else convert(value)
-        for value, convert in zip(values, converters, strict=True)
-    ]
-    line = "\t".join(texts)
-    if columns.plain(line, values.count(None), 1, len(texts)):
-        return line
-    return _escaped_line(values)
-
-
 def _escaped_line(values: list[Any]) -> str:
     return "\t".join(NULL if value is None else _text(value) for value in values)
 
@@ -314,23 +302,19 @@ def copy_text(table: Table, rows: list[dict[str, Any]]) -> bytes:
     return text
 
 
-def _ledger_columns(fields: dict[str, Any]) -> tuple[bytes, bytes]:
-    """An entry's ledger columns in the table's order, as COPY text before and after its
-    payload, up to the tab before prev_hash."""
-    before = _line([fields[name] for name in _BEFORE_PAYLOAD], _BEFORE_CONVERTERS)
-    return (before + "\t").encode("utf-8"), _after_payload(
-        tuple(fields[name] for name in _AFTER_PAYLOAD)
-    )
+def _before_payload(values: tuple[Any, ...], payload_size: int) -> bytes:
+    """A ledger row's start in COPY's binary format, its fields up to the payload's bytes:
+    the number of fields, seq, kind, subject, and the payload's length."""
+    fields = b"".join(map(columns.binary_field, values))
+    return columns.LEDGER_FIELDS + fields + payload_size.to_bytes(4, "big")
 
 
 @lru_cache(maxsize=256)
 def _after_payload(values: tuple[Any, ...]) -> bytes:
-    """The columns after the payload: actor, office and times, the same for every entry of
+    """The fields after the payload: actor, office and times, the same for every entry of
     an import, so written once."""
-    return ("\t" + _line(list(values), _AFTER_CONVERTERS) + "\t").encode("utf-8")
+    return b"".join(map(columns.binary_field, values))
 
 
 _BEFORE_PAYLOAD = LEDGER_ORDER[: LEDGER_ORDER.index("payload")]
 _AFTER_PAYLOAD = LEDGER_ORDER[LEDGER_ORDER.index("payload") + 1 : -2]
-_BEFORE_CONVERTERS = [_converter(TABLE["ledger"].c[name].type) for name in _BEFORE_PAYLOAD]
-_AFTER_CONVERTERS = [_converter(TABLE["ledger"].c[name].type) for name in _AFTER_PAYLOAD]

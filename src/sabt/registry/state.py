@@ -225,11 +225,12 @@ def register_part(tables: tuple[Table, ...], appliers: dict[str, Applier]) -> No
 
 @dataclass
 class Batch:
-    """Rows to write: row dicts, or rows already in COPY text (made in a worker process by
-    `bulk`), plus code-counter raises and updates."""
+    """Rows to write: row dicts, or rows already in COPY's text or binary format (made in a
+    worker process by `bulk`), plus code-counter raises and updates."""
 
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     copy_text: dict[str, list[bytes]] = field(default_factory=dict)
+    copy_binary: dict[str, list[bytes]] = field(default_factory=dict)  # header to trailer
     counters: dict[str, int] = field(default_factory=dict)  # prefix -> next serial
     updates: list[tuple[str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
     size: int = 0  # rows and updates held
@@ -325,7 +326,9 @@ class StateWriter:
             if rows := batch.rows.get(table.name):
                 self._insert(table, rows)
             for data in batch.copy_text.get(table.name, ()):
-                _copy_text(self.conn, table, data)
+                _copy_data(self.conn, table, data)
+            for data in batch.copy_binary.get(table.name, ()):
+                _copy_data(self.conn, table, data, binary=True)
         if batch.counters:
             self._raise_counters(batch.counters)
         for name, key, values in batch.updates:
@@ -474,12 +477,13 @@ def _executemany_sqlite(conn: Connection, table: Table, rows: list[dict[str, Any
         raise IntegrityError(sql, None, exc) from exc
 
 
-def _copy_text(conn: Connection, table: Table, data: bytes) -> None:
-    """COPY rows already in COPY's text format (columns in the table's order)."""
+def _copy_data(conn: Connection, table: Table, data: bytes, binary: bool = False) -> None:
+    """COPY rows already in COPY's text format, or its binary one (header and trailer
+    included), columns in the table's order."""
     columns = ", ".join(c.name for c in table.columns)
     raw = conn.connection.driver_connection
     assert raw is not None
-    sql = f"COPY {table.name} ({columns}) FROM STDIN"
+    sql = f"COPY {table.name} ({columns}) FROM STDIN" + (" (FORMAT BINARY)" if binary else "")
     try:
         with raw.cursor() as cursor, cursor.copy(sql) as copy:
             copy.write(data)
