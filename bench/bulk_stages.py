@@ -53,7 +53,7 @@ def stages_of(source: Source, chunk: bulk.Chunk, context: bulk.Context) -> dict[
     )
     batch = Batch()
     timed(s, "state_rows", lambda: [batch.add(effects_of(e.kind, e.data)) for e in entries])
-    timed(s, "ledger_columns", lambda: [bulk._ledger_columns(f) for f in fields])
+    timed(s, "ledger_columns", lambda: [bulk._ledger_columns(f, 600) for f in fields])
     timed(
         s,
         "copy_text",

@@ -120,10 +120,10 @@ _KEPT = 1 << 30
 
 
 def _keep_freed_memory(keep: bool) -> None:
-    """Why: a chunk's COPY data (ledger rows and state rows) is tens of megabytes. glibc serves blocks
-    that large with a fresh mmap and unmaps them when they are freed, so each chunk paid
-    again, in page faults, for memory its predecessor had just given back: at 1 M living
-    people, ~7 s of system CPU across the importer and the workers. While an import runs,
+    """Why: a chunk's COPY data (ledger rows and state rows) is tens of megabytes. glibc
+    serves blocks that large with a fresh mmap and unmaps them when they are freed, so each
+    chunk paid again, in page faults, for memory its predecessor had just given back: at 1 M
+    living people, ~7 s of system CPU across the importer and the workers. While an import runs,
     large blocks come from the heap and freed memory stays there to be reused. Afterwards
     both thresholds go back to glibc's default (128 KiB) and the heap is trimmed. glibc
     only; elsewhere nothing changes."""
@@ -202,8 +202,7 @@ def prepare_records(
         payload = ledger.entry_payload(fields, entry.data)
         batch.add(effects_of(entry.kind, entry.data))
         kinds[entry.kind] += 1
-        before = _before_payload(tuple(fields[name] for name in _BEFORE_PAYLOAD), len(payload))
-        after = _after_payload(tuple(fields[name] for name in _AFTER_PAYLOAD))
+        before, after = _ledger_columns(fields, len(payload))
         size += len(before)
         starts.append(size)
         size += len(payload)
@@ -302,11 +301,13 @@ def copy_text(table: Table, rows: list[dict[str, Any]]) -> bytes:
     return text
 
 
-def _before_payload(values: tuple[Any, ...], payload_size: int) -> bytes:
-    """A ledger row's start in COPY's binary format, its fields up to the payload's bytes:
-    the number of fields, seq, kind, subject, and the payload's length."""
-    fields = b"".join(map(columns.binary_field, values))
-    return columns.LEDGER_FIELDS + fields + payload_size.to_bytes(4, "big")
+def _ledger_columns(fields: dict[str, Any], payload_size: int) -> tuple[bytes, bytes]:
+    """An entry's ledger row in COPY's binary format before and after its payload's bytes,
+    up to its prev_hash: the number of fields, seq, kind, subject and the payload's length;
+    then actor, office and times."""
+    before = b"".join(columns.binary_field(fields[name]) for name in _BEFORE_PAYLOAD)
+    after = _after_payload(tuple(fields[name] for name in _AFTER_PAYLOAD))
+    return columns.LEDGER_FIELDS + before + payload_size.to_bytes(4, "big"), after
 
 
 @lru_cache(maxsize=256)
