@@ -17,6 +17,7 @@ does not have.
 """
 
 import ctypes
+import hashlib
 import multiprocessing
 import platform
 from array import array
@@ -79,9 +80,9 @@ class Context:
 
 @dataclass
 class Prepared:
-    """A chunk made ready to chain: its ledger rows in COPY's binary format without the two
-    hash fields (the table's last two), one after another in `lines`. Entry k's payload is
-    `lines[starts[k]:stops[k]]` and its row ends at `ends[k]`."""
+    """A chunk made ready to chain: its ledger rows in COPY's binary format, one after
+    another in `lines`, their two hash fields (the table's last two) zeros until chained.
+    Entry k's payload is `lines[starts[k]:stops[k]]` and its row ends at `ends[k]`."""
 
     lines: bytes
     starts: array  # type: ignore[type-arg]
@@ -220,19 +221,24 @@ def prepare_records(
 
 def chained_batch(head: ledger.Head, ready: Prepared) -> Batch:
     """The chunk's batch of rows, its ledger rows chained after `head` (which advances to
-    the chunk's last entry): each gets its prev_hash and hash."""
-    lines = memoryview(ready.lines)
-    out: list[bytes | memoryview] = [columns.BINARY_HEADER]
-    previous = head.hash
-    start = 0
+    the chunk's last entry): each gets its prev_hash and hash, written in place.
+
+    The hash is `ledger.entry_hash`'s, inlined: this loop runs once per entry of an import
+    (~1.6 µs each, ~2.3 with the call and a list of pieces to join)."""
+    rows = bytearray(ready.lines)
+    view = memoryview(rows)
+    previous = head.hash.encode("ascii")
     for payload_start, payload_stop, end in zip(ready.starts, ready.stops, ready.ends, strict=True):
-        digest = ledger.entry_hash(previous, lines[payload_start:payload_stop])
-        out += (lines[start:end], _HASH, previous.encode("ascii"), _HASH, digest.encode("ascii"))
-        previous, start = digest, end
-    out.append(columns.BINARY_TRAILER)
+        digest = hashlib.sha256(previous)
+        digest.update(view[payload_start:payload_stop])
+        hashed = digest.hexdigest().encode("ascii")
+        view[end - _PREV_HASH_AT : end - _PREV_HASH_AT + 64] = previous
+        view[end - 64 : end] = hashed
+        previous = hashed
+    view.release()
     head.seq += len(ready.ends)
-    head.hash = previous
-    ready.batch.copy_binary["ledger"] = [b"".join(out)]
+    head.hash = previous.decode("ascii")
+    ready.batch.copy_binary["ledger"] = [rows]
     ready.batch.size += len(ready.ends)
     return ready.batch
 
@@ -245,7 +251,10 @@ if any(  # `columns.binary_field` writes an int as an Integer column, all else a
     for c in TABLE["ledger"].columns
 ):
     raise ImportError("the ledger's columns must be Integer or text for COPY's binary rows")
-_HASH = (64).to_bytes(4, "big")  # a hash field's length: 64 hexadecimal digits
+# A row's last two fields, before they are chained: each a length and 64 hexadecimal
+# digits, NUL bytes until then (which PostgreSQL refuses in text, should one go unchained).
+_HASH_FIELDS = 2 * ((64).to_bytes(4, "big") + bytes(64))
+_PREV_HASH_AT = 64 + 4 + 64  # from a row's end to its prev_hash's digits
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -313,8 +322,8 @@ def _ledger_columns(fields: dict[str, Any], payload_size: int) -> tuple[bytes, b
 @lru_cache(maxsize=256)
 def _after_payload(values: tuple[Any, ...]) -> bytes:
     """The fields after the payload: actor, office and times, the same for every entry of
-    an import, so written once."""
-    return b"".join(map(columns.binary_field, values))
+    an import, so written once, then the two hash fields to fill (`chained_batch`)."""
+    return b"".join(map(columns.binary_field, values)) + _HASH_FIELDS
 
 
 _BEFORE_PAYLOAD = LEDGER_ORDER[: LEDGER_ORDER.index("payload")]

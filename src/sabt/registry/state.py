@@ -230,7 +230,7 @@ class Batch:
 
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     copy_text: dict[str, list[bytes]] = field(default_factory=dict)
-    copy_binary: dict[str, list[bytes]] = field(default_factory=dict)  # header to trailer
+    copy_binary: dict[str, list[bytes | bytearray]] = field(default_factory=dict)  # the rows
     counters: dict[str, int] = field(default_factory=dict)  # prefix -> next serial
     updates: list[tuple[str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
     size: int = 0  # rows and updates held
@@ -327,8 +327,8 @@ class StateWriter:
                 self._insert(table, rows)
             for data in batch.copy_text.get(table.name, ()):
                 _copy_data(self.conn, table, data)
-            for data in batch.copy_binary.get(table.name, ()):
-                _copy_data(self.conn, table, data, binary=True)
+            for binary_rows in batch.copy_binary.get(table.name, ()):
+                _copy_data(self.conn, table, binary_rows, binary=True)
         if batch.counters:
             self._raise_counters(batch.counters)
         for name, key, values in batch.updates:
@@ -477,16 +477,27 @@ def _executemany_sqlite(conn: Connection, table: Table, rows: list[dict[str, Any
         raise IntegrityError(sql, None, exc) from exc
 
 
-def _copy_data(conn: Connection, table: Table, data: bytes, binary: bool = False) -> None:
-    """COPY rows already in COPY's text format, or its binary one (header and trailer
-    included), columns in the table's order."""
+# COPY's binary format: its header (the signature, no flags, no extension) and trailer.
+BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+BINARY_TRAILER = b"\xff\xff"
+
+
+def _copy_data(
+    conn: Connection, table: Table, data: bytes | bytearray, binary: bool = False
+) -> None:
+    """COPY rows already in COPY's text format, or its binary one (the rows only: the
+    header and trailer are written here), columns in the table's order."""
     columns = ", ".join(c.name for c in table.columns)
     raw = conn.connection.driver_connection
     assert raw is not None
     sql = f"COPY {table.name} ({columns}) FROM STDIN" + (" (FORMAT BINARY)" if binary else "")
     try:
         with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            if binary:
+                copy.write(BINARY_HEADER)
             copy.write(data)
+            if binary:
+                copy.write(BINARY_TRAILER)
     except psycopg.errors.IntegrityError as exc:
         raise IntegrityError(sql, None, exc) from exc
 
