@@ -5,9 +5,9 @@ Why: the chain is sequential, but almost none of an entry's work is: making the 
 validating it, its canonical payload, its rows for the state tables and their COPY data.
 A chunk states its size before it is made, so each of its entries has its seq number in
 advance and a worker can write everything but the two hash columns. The importing process
-then chains the payloads in order (one SHA-256 each, `ledger.entry_hash`) and streams the
-rows to the database in its one transaction; the result is byte for byte the entries a
-serial import writes.
+then chains the payloads in order (one SHA-256 each, `ledger.entry_hash`'s rule), writes
+each row's two hashes in place and streams the rows to the database in its one
+transaction; the result is byte for byte the entries a serial import writes.
 
 The worker processes are forked before the import opens its transaction, so they inherit
 the source (a simulated population, say) without pickling it, and no connection or thread
@@ -244,7 +244,7 @@ def chained_batch(head: ledger.Head, ready: Prepared) -> Batch:
 
 
 LEDGER_ORDER = [c.name for c in TABLE["ledger"].columns]
-if LEDGER_ORDER[-2:] != ["prev_hash", "hash"]:  # `chained_batch` appends them to each row
+if LEDGER_ORDER[-2:] != ["prev_hash", "hash"]:  # `chained_batch` fills them in each row
     raise ImportError("the ledger table's last columns must be prev_hash and hash")
 if any(  # `columns.binary_field` writes an int as an Integer column, all else as text
     not isinstance(c.type, Integer | String) or isinstance(c.type, BigInteger | SmallInteger)
@@ -311,9 +311,9 @@ def copy_text(table: Table, rows: list[dict[str, Any]]) -> bytes:
 
 
 def _ledger_columns(fields: dict[str, Any], payload_size: int) -> tuple[bytes, bytes]:
-    """An entry's ledger row in COPY's binary format before and after its payload's bytes,
-    up to its prev_hash: the number of fields, seq, kind, subject and the payload's length;
-    then actor, office and times."""
+    """An entry's ledger row in COPY's binary format before and after its payload's bytes:
+    the number of fields, seq, kind, subject and the payload's length; then actor, office,
+    times and the two hash fields to fill."""
     before = b"".join(columns.binary_field(fields[name]) for name in _BEFORE_PAYLOAD)
     after = _after_payload(tuple(fields[name] for name in _AFTER_PAYLOAD))
     return columns.LEDGER_FIELDS + before + payload_size.to_bytes(4, "big"), after

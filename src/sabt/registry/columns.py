@@ -242,9 +242,9 @@ def _row(columns: "Columns", row: int) -> "Columns":
 
 
 class Written(NamedTuple):
-    """A chunk's ledger rows in COPY's binary format up to the prev_hash field (entry k's
-    payload is `ledger[starts[k]:stops[k]]`, its row ends at `ends[k]`), all of one
-    `kind`, and its state rows."""
+    """A chunk's ledger rows in COPY's binary format, their two hash fields left to fill
+    (entry k's payload is `ledger[starts[k]:stops[k]]`, its row ends at `ends[k]`), all
+    of one `kind`, and its state rows."""
 
     kind: str
     ledger: bytes

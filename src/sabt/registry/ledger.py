@@ -43,6 +43,7 @@ def utc_text(at: datetime) -> str:
 
 
 def entry_hash(prev_hash: str, payload: bytes | memoryview) -> str:
+    # The hash rule above; `bulk.chained_batch` computes it inline for a bulk import.
     return hashlib.sha256(prev_hash.encode("ascii") + payload).hexdigest()
 
 
