@@ -14,6 +14,7 @@ from sabt.documents.models import Document
 from sabt.documents.schemas import IssueIn, RevokeIn, VerifyIn
 from sabt.identity.endpoints import require
 from sabt.identity.service import Caller
+from sabt.kit.params import index_query
 from sabt.persian.digits import to_persian
 from sabt.registry.endpoints import ledger_session, session
 
@@ -135,8 +136,8 @@ def sth(
 @router.get("/api/v1/transparency/proof/inclusion")
 def inclusion(
     db: Annotated[Session, Depends(session)],
-    leaf_index: Annotated[int, Query(ge=0)],
-    tree_size: Annotated[int, Query(ge=1)],
+    leaf_index: Annotated[int, index_query("the leaf's index")],
+    tree_size: Annotated[int, index_query("the tree's size", least=1)],
 ) -> dict[str, Any]:
     return service.inclusion(db, leaf_index, tree_size)
 
@@ -144,8 +145,8 @@ def inclusion(
 @router.get("/api/v1/transparency/proof/consistency")
 def consistency(
     db: Annotated[Session, Depends(session)],
-    first: Annotated[int, Query(ge=1)],
-    second: Annotated[int, Query(ge=1)],
+    first: Annotated[int, index_query("the older tree's size", least=1)],
+    second: Annotated[int, index_query("the newer tree's size", least=1)],
 ) -> dict[str, Any]:
     return service.consistency(db, first, second)
 
@@ -153,7 +154,7 @@ def consistency(
 @router.get("/api/v1/transparency/leaves")
 def leaves(
     db: Annotated[Session, Depends(session)],
-    start: Annotated[int, Query(ge=0)],
-    end: Annotated[int, Query(ge=0)],
+    start: Annotated[int, index_query("the first leaf")],
+    end: Annotated[int, index_query("the leaf after the last")],
 ) -> list[dict[str, Any]]:
     return service.leaves(db, start, end)

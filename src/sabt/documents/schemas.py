@@ -2,6 +2,8 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sabt.kit.params import INT_MAX
+
 
 class VerifyIn(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={
@@ -21,4 +23,4 @@ class IssueIn(BaseModel):
         "examples": [{"kind": "birth", "national_code": "0499370899"}]})  # fmt: skip
     kind: str
     national_code: str
-    marriage_id: int | None = Field(default=None, ge=1)
+    marriage_id: int | None = Field(default=None, ge=1, le=INT_MAX)

@@ -3,27 +3,28 @@ issue; the dispute board's objections and decisions."""
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy.orm import Session
 
 from sabt.estates import objections, service
 from sabt.estates.schemas import DecisionIn, DeclarationIn, IssueIn
 from sabt.identity.endpoints import require
 from sabt.identity.service import Caller
+from sabt.kit.params import Offset, id_path, limit_query
 from sabt.registry.endpoints import ledger_session, session
 
 router = APIRouter(prefix="/api/v1/estates", tags=["estates"])
 
 CodePath = Annotated[str, Path(description="the deceased's national code")]
-ObjectionId = Annotated[int, Path(ge=1, description="the objection's number")]
+ObjectionId = Annotated[int, id_path("the objection's number")]
 
 
 @router.get("/queue")
 def queue(
     caller: Annotated[Caller, Depends(require("queue:read"))],
     db: Annotated[Session, Depends(session)],
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, limit_query(200)] = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Estates of the caller's jurisdiction waiting for a registrar, with the reasons."""
     return service.queue(db, caller, limit, offset)

@@ -25,6 +25,7 @@ from sabt.identity.schemas import (
 )
 from sabt.identity.service import Caller
 from sabt.kit.errors import BadInput
+from sabt.kit.params import id_path
 from sabt.registry.endpoints import session
 from sabt.registry.validation import parse_code
 
@@ -190,7 +191,7 @@ def my_consents(caller: CitizenDep, db: Annotated[Session, Depends(session)]) ->
 
 @router.delete("/api/v1/hoda/me/consents/{consent_id}", tags=["hoda"], status_code=204)
 def withdraw_consent(
-    consent_id: int,
+    consent_id: Annotated[int, id_path("the consent's id")],
     caller: CitizenDep,
     db: Annotated[Session, Depends(write_session, scope="function")],
 ) -> Response:

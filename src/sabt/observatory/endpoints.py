@@ -46,7 +46,9 @@ def _home(request: Request) -> Path:
 )
 def indicators(
     request: Request,
-    year: Annotated[int, Query(description="Jalali year of the events", examples=[1402])],
+    year: Annotated[
+        int, Query(ge=1, le=9999, description="Jalali year of the events", examples=[1402])
+    ],
     province: Annotated[
         str | None, Query(description="ISO 3166-2 code", examples=["IR-07"])
     ] = None,

@@ -12,6 +12,7 @@ from sabt.identity import service as identity
 from sabt.identity.endpoints import require, write_session
 from sabt.identity.service import Caller
 from sabt.kit.errors import BadInput
+from sabt.kit.params import Offset, id_path, limit_query
 from sabt.registration import (
     births,
     cases,
@@ -103,7 +104,7 @@ async def notify_birth(
 
 @router.post("/births/{case_id}/declaration")
 def declare_birth(
-    case_id: Annotated[int, Path(ge=1, description="the case id the notification returned")],
+    case_id: Annotated[int, id_path("the case id the notification returned")],
     body: Declaration,
     caller: Annotated[Caller, Depends(require("births:declare"))],
     db: Annotated[Session, Depends(ledger_session, scope="function")],
@@ -134,7 +135,7 @@ async def notify_death(
 
 # --- marriages and divorces ----------------------------------------------------------
 
-MarriageId = Annotated[int, Path(ge=1, description="the marriage id")]
+MarriageId = Annotated[int, id_path("the marriage id")]
 
 
 @router.post("/marriages", status_code=201)
@@ -200,7 +201,8 @@ def waive_term(
 
 # --- the back office -----------------------------------------------------------------
 
-CaseId = Annotated[int, Path(ge=1, description="the case id")]
+CaseId = Annotated[int, id_path("the case id")]
+MAX_WAIT_DAYS = 100 * 366  # a century: no case waits longer, and the date stays in range
 
 
 @router.get("/queue")
@@ -209,10 +211,12 @@ def list_queue(
     db: Annotated[Session, Depends(session)],
     kind: Annotated[Literal["birth", "death", "correction"] | None, Query()] = None,
     flag: Annotated[str | None, Query(description="only cases with this flag")] = None,
-    min_age_days: Annotated[int | None, Query(ge=0, description="waiting at least")] = None,
+    min_age_days: Annotated[
+        int | None, Query(ge=0, le=MAX_WAIT_DAYS, description="waiting at least (days)")
+    ] = None,
     assigned: Annotated[Literal["me", "none"] | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, limit_query()] = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Queued cases of the caller's jurisdiction, oldest first."""
     if flag is not None and flag not in queue.FLAG_NAMES:

@@ -5,6 +5,8 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from sabt.kit.params import INT_MAX
+
 BIRTH_EXAMPLE: dict[str, Any] = {
     "notification_id": "N-2026-000123",
     "hospital": "H-0101",
@@ -29,9 +31,10 @@ class BirthNotificationJSON(BaseModel):
     hospital: str = Field(min_length=1, max_length=16)
     born_at: AwareDatetime
     sex: str
-    weight_g: int | None = None
-    plurality: int = 1
-    birth_order: int = 1
+    # the range each must fall in is the service's check (bad_weight, bad_plurality)
+    weight_g: int | None = Field(default=None, le=INT_MAX)
+    plurality: int = Field(default=1, le=INT_MAX)
+    birth_order: int = Field(default=1, le=INT_MAX)
     stillborn: bool = False
     mother_national_code: str
     father_national_code: str | None = None
@@ -175,7 +178,7 @@ class DivorceIn(BaseModel):
         "wife_national_code": "0499370899", "kind": "khula",
         "divorced_at": "2026-11-20T10:00:00+03:30",
         "court_certificate": "CC-1405-55"}]})  # fmt: skip
-    marriage_id: int = Field(ge=1)
+    marriage_id: int = Field(ge=1, le=INT_MAX)
     husband_national_code: str
     wife_national_code: str
     kind: Literal["revocable", "irrevocable", "khula", "mubarat"]
