@@ -105,3 +105,24 @@ def integer_body_fields(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[s
         for field, schema in spec["components"]["schemas"][name].get("properties", {}).items():
             if is_integer(schema):
                 yield name, field, schema
+
+
+def date_fields(spec: dict[str, Any], op: Operation) -> list[tuple[str, str]]:
+    """(field, form) of the operation's JSON body: form `instant`, `day` or `jalali` (a day a
+    person types, Jalali or ISO)."""
+    content = _operation(spec, op).get("requestBody", {}).get("content", {})
+    schema = resolve(spec, content.get("application/json", {}).get("schema", {}))
+    found = []
+    for field, prop in schema.get("properties", {}).items():
+        forms = {prop.get("format")} | {s.get("format") for s in prop.get("anyOf", ())}
+        if "date-time" in forms:
+            found.append((field, "instant"))
+        elif "date" in forms:
+            found.append((field, "day"))
+        elif "Jalali" in prop.get("description", ""):
+            found.append((field, "jalali"))
+    return found
+
+
+def _operation(spec: dict[str, Any], op: Operation) -> dict[str, Any]:
+    return dict(spec["paths"][op.path][op.method])

@@ -6,6 +6,8 @@ import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
@@ -49,7 +51,25 @@ def create_app(settings: settings_mod.Settings | None = None) -> FastAPI:
     app.include_router(estates_endpoints.router)
     app.include_router(portal_endpoints.router)
     app.include_router(observatory_endpoints.router)
+    _document_raw_bodies(app, registration_endpoints.RAW_BODIES)
     return app
+
+
+def _document_raw_bodies(app: FastAPI, models: tuple[type[BaseModel], ...]) -> None:
+    """Add to the OpenAPI's components the models of bodies an endpoint reads raw, so that a
+    generated client or a fuzzer knows their fields (FastAPI only adds the ones it parses)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = build()
+            _, defs = models_json_schema(
+                [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
+            )
+            spec.setdefault("components", {}).setdefault("schemas", {}).update(defs["$defs"])
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _error(status: int, code: str, fa: str, en: str) -> JSONResponse:

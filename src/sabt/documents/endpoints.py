@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from sabt.documents import keys, pades, qr, render, service
 from sabt.documents.models import Document
-from sabt.documents.schemas import IssueIn, RevokeIn, VerifyIn
+from sabt.documents.schemas import DocumentIssueIn, RevokeIn, VerifyIn
 from sabt.identity.endpoints import require
 from sabt.identity.service import Caller
 from sabt.kit.params import index_query
@@ -86,7 +86,7 @@ def ca_certificate(material: Annotated[pades.PdfKeys, Depends(pdf_keys)]) -> Pla
                      "description": "JSON, or the signed PDF with `Accept: application/pdf`"}},
 )  # fmt: skip
 def issue(
-    body: IssueIn,
+    body: DocumentIssueIn,
     caller: Annotated[Caller, Depends(require("documents:issue"))],
     db: Annotated[Session, Depends(ledger_session, scope="function")],
     signing: Annotated[keys.SigningKeys, Depends(signing_keys)],

@@ -18,7 +18,7 @@ class RevokeIn(BaseModel):
     replaced_by: str | None = Field(default=None, max_length=24)
 
 
-class IssueIn(BaseModel):
+class DocumentIssueIn(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={
         "examples": [{"kind": "birth", "national_code": "0499370899"}]})  # fmt: skip
     kind: str

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy.orm import Session
 
 from sabt.estates import objections, service
-from sabt.estates.schemas import DecisionIn, DeclarationIn, IssueIn
+from sabt.estates.schemas import DecisionIn, DeclarationIn, EstateIssueIn
 from sabt.identity.endpoints import require
 from sabt.identity.service import Caller
 from sabt.kit.params import Offset, id_path, limit_query
@@ -109,7 +109,7 @@ def declare(
 @router.post("/{code}/issue")
 def issue(
     code: CodePath,
-    body: IssueIn,
+    body: EstateIssueIn,
     request: Request,
     caller: Annotated[Caller, Depends(require("queue:act"))],
     db: Annotated[Session, Depends(ledger_session, scope="function")],

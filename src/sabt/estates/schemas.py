@@ -20,7 +20,7 @@ class DeclarationIn(BaseModel):
     will_reference: str | None = Field(default=None, description="a declared will's reference")
 
 
-class IssueIn(BaseModel):
+class EstateIssueIn(BaseModel):
     """A registrar issues a queued estate; with gaps, `review` says what their review found."""
 
     model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [

@@ -103,7 +103,13 @@ def official_holidays(jalali_year: int) -> tuple[Holiday, ...]:
 
 @cache
 def _holiday_days(jalali_year: int) -> frozenset[date]:
-    return frozenset(h.day for h in official_holidays(jalali_year))
+    """Outside the Hijri table (before about 1303 SH, after about 1456) only the solar
+    holidays are known: a deadline there may fall a day or two early, so an event declared
+    in those days is called late and goes to a registrar, never silently on time."""
+    try:
+        return frozenset(h.day for h in official_holidays(jalali_year))
+    except ValueError:
+        return frozenset(h.day for h in _solar(jalali_year))
 
 
 def is_holiday(day: date) -> bool:

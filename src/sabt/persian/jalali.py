@@ -86,6 +86,11 @@ def age_on(birth: date, day: date) -> int:
     return y - by - (1 if (m, d) < (bm, bd) else 0)
 
 
+# The longest run of days off that can follow a period's last day: Nowruz's four days with a
+# Friday and a lunar holiday beside them, with room to spare; `deadline` never moves further.
+LONGEST_HOLIDAY_RUN = 14
+
+
 def deadline(event_date: date, days: int) -> date:
     """The last day of a legal period of `days` days after an event.
 
@@ -97,6 +102,8 @@ def deadline(event_date: date, days: int) -> date:
     if days < 0:
         raise ValueError("a period cannot be negative")
     last = event_date + timedelta(days=days)
-    while is_holiday(last):
+    run = 0
+    while is_holiday(last) and run < LONGEST_HOLIDAY_RUN:
         last += timedelta(days=1)
+        run += 1
     return last

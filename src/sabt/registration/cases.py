@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from sabt.identity.roles import Place
 from sabt.identity.service import Caller, Forbidden
-from sabt.kit import canonical, clock
+from sabt.kit import canonical, clock, params
 from sabt.kit.errors import BadInput, NotFound
 from sabt.persian import jalali
+from sabt.persian.digits import to_ascii
 from sabt.registration import appliers, rules
 from sabt.registration.models import Case
 from sabt.registry import ledger
@@ -113,13 +114,24 @@ def outcome_of(case: Case) -> dict[str, Any]:
 
 
 def parse_day(value: str) -> date:
-    """A day as staff type it: Jalali (1403/05/12, Persian digits too) or ISO."""
+    """A day as staff type it: Jalali (1403/05/12 or 1403-05-12, Persian digits too) or ISO
+    (2024-08-02). A year below 1700 is a Jalali year: no Gregorian date that early belongs
+    in the register, and 1404-01-01 typed by a registrar means Nowruz 1404."""
     try:
-        return jalali.from_jalali(value) if "/" in value else date.fromisoformat(value)
+        text = to_ascii(value.strip())
+        jalali_year = "/" in text or (text[:4].isdigit() and int(text[:4]) < 1700)
+        day = jalali.from_jalali(text) if jalali_year else date.fromisoformat(text)
     except ValueError as exc:
         raise BadInput(
             "bad_date", f"تاریخ نامعتبر است: {value}", f"not a Jalali or ISO date: {value!r}"
         ) from exc
+    if not params.day_in_range(day):
+        raise BadInput(
+            "date_out_of_range",
+            f"تاریخ باید میان ۱۸۰۰ و ۲۱۹۹ میلادی باشد: {value}",
+            f"{value!r} must be {params.RANGE_EN}",
+        )
+    return day
 
 
 def dumps(value: Any) -> str:

@@ -5,6 +5,7 @@ parents' declarations, notaries' marriages and divorces, and the registrar's bac
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -24,12 +25,13 @@ from sabt.registration import (
     queue,
 )
 from sabt.registration.schemas import (
-    BIRTH_EXAMPLE,
-    DEATH_EXAMPLE,
+    BirthNotificationJSON,
     CorrectionIn,
+    DeathNotificationJSON,
     Decision,
     Declaration,
     DivorceIn,
+    FhirBundle,
     LateBirthIn,
     MarriageIn,
     Rejection,
@@ -68,20 +70,30 @@ def get_person(
     return PersonOut.of(person)
 
 
-def _notification_body(example: dict[str, Any]) -> dict[str, Any]:
+# The notifications read their body raw (one endpoint, two encodings): these models are
+# added to the OpenAPI's components by the app (`api.app`), and each body names them.
+RAW_BODIES: tuple[type[BaseModel], ...] = (BirthNotificationJSON, DeathNotificationJSON, FhirBundle)
+
+
+def _notification_body(json_model: type[BaseModel]) -> dict[str, Any]:
+    def ref(model: type[BaseModel]) -> dict[str, str]:
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
     return {
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": {"type": "object"}, "example": example},
-                "application/fhir+json": {"schema": {"type": "object"}},
+                "application/json": {"schema": ref(json_model)},
+                "application/fhir+json": {"schema": ref(FhirBundle)},
             },
         }
     }
 
 
 @router.post(
-    "/births/notifications", status_code=201, openapi_extra=_notification_body(BIRTH_EXAMPLE)
+    "/births/notifications",
+    status_code=201,
+    openapi_extra=_notification_body(BirthNotificationJSON),
 )
 async def notify_birth(
     request: Request,
@@ -116,7 +128,9 @@ def declare_birth(
 
 
 @router.post(
-    "/deaths/notifications", status_code=201, openapi_extra=_notification_body(DEATH_EXAMPLE)
+    "/deaths/notifications",
+    status_code=201,
+    openapi_extra=_notification_body(DeathNotificationJSON),
 )
 async def notify_death(
     request: Request,

@@ -17,6 +17,7 @@ from typing import Any
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
+from sabt.kit import params
 from sabt.kit.errors import SabtError
 from sabt.registration.schemas import BirthNotificationJSON, DeathNotificationJSON
 
@@ -204,8 +205,19 @@ def _cause(resources: list[Any]) -> str | None:
     return None
 
 
+def _check_time(at: datetime, field: str) -> None:
+    """The same range as the JSON form's `Instant`, for the FHIR form too."""
+    if not params.instant_in_range(at):
+        raise bad(
+            "date_out_of_range",
+            f"تاریخ {field} باید میان ۱۸۰۰ و ۲۱۹۹ میلادی باشد",
+            f"{field} must be {params.RANGE_EN}",
+        )
+
+
 def _check_death(n: DeathNotice) -> None:
     _check_notification_id(n.notification_id)
+    _check_time(n.died_at, "died_at")
     if n.cause_icd10 is not None and not ICD10_CODE.fullmatch(n.cause_icd10):
         raise bad(
             "bad_cause",
@@ -387,6 +399,7 @@ def _weight(resources: list[Any]) -> int | None:
 
 
 def _check_birth(n: BirthNotice) -> None:
+    _check_time(n.born_at, "born_at")
     if n.sex not in GENDERS:
         raise bad(
             "bad_sex",

@@ -96,7 +96,16 @@ def mother_age_plausible(mother_birth: date, born: date) -> bool:
 
 
 def is_late(event_day: date, days: int, declared_on: date) -> bool:
-    """After the legal period, counted in the Jalali calendar with official holidays."""
+    """After the legal period, counted in the Jalali calendar with official holidays.
+
+    Holidays only ever lengthen a period, by at most `jalali.LONGEST_HOLIDAY_RUN` days, so
+    the holiday table is consulted only for a declaration in that margin: an event of 1920
+    or of 1302 SH (outside the lunar table) declared years later is late without it."""
+    earliest_deadline = event_day + timedelta(days=days)
+    if declared_on <= earliest_deadline:
+        return False
+    if declared_on > earliest_deadline + timedelta(days=jalali.LONGEST_HOLIDAY_RUN):
+        return True
     return declared_on > jalali.deadline(event_day, days)
 
 

@@ -1,11 +1,10 @@
 """Input models of the registration endpoints (strict: no silent coercion)."""
 
-from datetime import date
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from sabt.kit.params import INT_MAX
+from sabt.kit.params import INT_MAX, Day, Instant
 
 BIRTH_EXAMPLE: dict[str, Any] = {
     "notification_id": "N-2026-000123",
@@ -29,7 +28,7 @@ class BirthNotificationJSON(BaseModel):
         "examples": [BIRTH_EXAMPLE]})  # fmt: skip
     notification_id: str = Field(min_length=1, max_length=64)
     hospital: str = Field(min_length=1, max_length=16)
-    born_at: AwareDatetime
+    born_at: Instant
     sex: str
     # the range each must fall in is the service's check (bad_weight, bad_plurality)
     weight_g: int | None = Field(default=None, le=INT_MAX)
@@ -77,9 +76,42 @@ class DeathNotificationJSON(BaseModel):
     notification_id: str = Field(min_length=1, max_length=64)
     reporter: str = Field(min_length=1, max_length=16)
     national_code: str
-    died_at: AwareDatetime
+    died_at: Instant
     place: DeathPlaceJSON
     cause_icd10: str | None = None
+
+
+class FhirIdentifier(BaseModel):
+    system: str = Field(description="urn:sabt:notification:<your office code>")
+    value: str = Field(min_length=1, max_length=64, description="the notification id")
+
+
+class FhirResource(BaseModel):
+    """A resource of the Bundle; its fields are FHIR R4B's (the contract lists those read)."""
+
+    model_config = ConfigDict(extra="allow")
+    resourceType: Literal["Patient", "RelatedPerson", "Observation", "Encounter"]
+
+
+class FhirEntry(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    fullUrl: str | None = None
+    resource: FhirResource
+
+
+class FhirBundle(BaseModel):
+    """A birth or death notification as a FHIR R4B Bundle of type `collection`
+    (`Content-Type: application/fhir+json`; contracts/birth-notification.md): a Patient
+    (the child, or the deceased with `deceasedDateTime`), RelatedPersons MTH and FHT, an
+    Observation (birth weight LOINC 8339-4, or cause of death 69453-9) and an Encounter
+    naming the hospital. The service parses it with `fhir.resources`; this schema documents
+    its outline for clients and fuzzers."""
+
+    model_config = ConfigDict(extra="allow")
+    resourceType: Literal["Bundle"]
+    type: Literal["collection"]
+    identifier: FhirIdentifier
+    entry: list[FhirEntry] = Field(min_length=1)
 
 
 class Decision(BaseModel):
@@ -155,10 +187,8 @@ class MarriageIn(BaseModel):
     wife_national_code: str
     kind: Literal["permanent", "temporary"]
     # JSON carries times and dates as text: these fields accept it under the strict model
-    married_at: AwareDatetime = Field(strict=False)
-    term_end: date | None = Field(
-        default=None, strict=False, description="temporary marriages only"
-    )
+    married_at: Instant = Field(strict=False)
+    term_end: Day | None = Field(default=None, strict=False, description="temporary marriages only")
     court_permission: str | None = Field(
         default=None, min_length=1, max_length=100,
         description="a court's permission: under age (CC 1041), a further wife, a stepdaughter",
@@ -182,7 +212,7 @@ class DivorceIn(BaseModel):
     husband_national_code: str
     wife_national_code: str
     kind: Literal["revocable", "irrevocable", "khula", "mubarat"]
-    divorced_at: AwareDatetime = Field(strict=False)
+    divorced_at: Instant = Field(strict=False)
     court_certificate: str = Field(min_length=1, max_length=100)
     no_waiting_period: Literal["unconsummated", "menopause"] | None = Field(
         default=None, description="Civil Code 1155: no waiting period in these cases"
@@ -193,11 +223,11 @@ class ReturnIn(BaseModel):
     """A return (رجوع) within a revocable divorce's waiting period."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
-    returned_at: AwareDatetime = Field(strict=False)
+    returned_at: Instant = Field(strict=False)
 
 
 class WaiverIn(BaseModel):
     """The waiver of the rest of a temporary marriage's term (بذل مدت)."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
-    waived_at: AwareDatetime = Field(strict=False)
+    waived_at: Instant = Field(strict=False)
