@@ -160,6 +160,40 @@ ReasonOption = Annotated[str, typer.Option("--reason", help="why (kept in the au
 CodeArgument = Annotated[str, typer.Argument(help="the national code")]
 
 
+KindArgument = Annotated[service.AccountKind, typer.Argument(help="staff | client | citizen")]
+IdArgument = Annotated[
+    str, typer.Argument(help="the staff member's username, the client_id or the national code")
+]
+
+
+@identity_app.command("disable")
+@user_errors
+def disable(
+    kind: KindArgument, identifier: IdArgument, reason: ReasonOption, db: DbOption = None
+) -> None:
+    """Disable an account (audited): its tokens and sessions stop at once."""
+    with Session(open_register(db)) as session, session.begin():
+        out(
+            json.dumps(
+                service.set_disabled(session, kind, identifier, True, reason, "operator:cli")
+            )
+        )
+
+
+@identity_app.command("enable")
+@user_errors
+def enable(
+    kind: KindArgument, identifier: IdArgument, reason: ReasonOption, db: DbOption = None
+) -> None:
+    """Enable a disabled account again (audited); it signs in afresh."""
+    with Session(open_register(db)) as session, session.begin():
+        out(
+            json.dumps(
+                service.set_disabled(session, kind, identifier, False, reason, "operator:cli")
+            )
+        )
+
+
 @hotlist_app.command("add")
 @user_errors
 def hotlist_add(code: CodeArgument, reason: ReasonOption, db: DbOption = None) -> None:

@@ -14,6 +14,7 @@ from sabt.identity import hoda as hoda_core
 from sabt.identity import oauth, provider, service, sms
 from sabt.identity.models import Account
 from sabt.identity.schemas import (
+    AccountStateIn,
     CitizenLogin,
     EnrolConfirmIn,
     EnrolIn,
@@ -200,6 +201,27 @@ def withdraw_consent(
     assert account is not None
     provider.withdraw_consent(db, account, consent_id)
     return Response(status_code=204)
+
+
+@router.post("/api/v1/identity/accounts/disable", tags=["identity"])
+def disable_account(
+    body: AccountStateIn,
+    caller: Annotated[Caller, Depends(require("identity:admin"))],
+    db: Annotated[Session, Depends(write_session, scope="function")],
+) -> dict[str, object]:
+    """Disable a staff account, a client or a citizen's account (audited): its tokens and
+    sessions stop at once."""
+    return service.set_disabled(db, body.kind, body.id, True, body.reason, caller.actor)
+
+
+@router.post("/api/v1/identity/accounts/enable", tags=["identity"])
+def enable_account(
+    body: AccountStateIn,
+    caller: Annotated[Caller, Depends(require("identity:admin"))],
+    db: Annotated[Session, Depends(write_session, scope="function")],
+) -> dict[str, object]:
+    """Enable a disabled account again (audited); it must sign in afresh."""
+    return service.set_disabled(db, body.kind, body.id, False, body.reason, caller.actor)
 
 
 @router.post("/api/v1/identity/relying-parties", tags=["identity"], status_code=201)

@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from sabt.identity import claims, credentials, hoda, oauth, oidc, oidc_keys, provider, sms
 from sabt.identity.endpoints import write_session
 from sabt.identity.models import Client, Interaction
-from sabt.identity.service import now_utc
+from sabt.identity.service import may_act, now_utc
 from sabt.kit import csp
 from sabt.kit.errors import SabtError
 from sabt.kit.settings import Settings
@@ -174,7 +174,7 @@ def _step(db: Session, settings: Settings, ix: Interaction, client: Client,
         return RedirectResponse(_ix_url(ix), status_code=303)
     if ix.step == "consent" and action in ("allow", "deny"):
         login = provider.login_of(db, ix)
-        if not provider.may_authenticate(db, login.account):
+        if not may_act(db, login.account):
             ix.step = "done"
             return _error_page(403, "ورود برای این هویت ممکن نیست", "this identity cannot sign in")
         if action == "allow":

@@ -42,7 +42,7 @@ from sabt.identity.models import (
     LoginSession,
     Token,
 )
-from sabt.identity.service import audit, can_authenticate, now_utc, plausible_id
+from sabt.identity.service import audit, may_act, now_utc, plausible_id
 from sabt.kit import canonical
 from sabt.kit.errors import BadInput, NotFound
 from sabt.kit.orm import Base
@@ -266,9 +266,7 @@ def live_session(session: Session, secret: str | None) -> Login | None:
     if row is None or row.ended_at is not None or row.expires_at <= now_utc():
         return None
     account = session.get(Account, row.account_id)
-    if account is None or account.disabled or account.password_locked:
-        return None
-    if not may_authenticate(session, account):
+    if account is None or account.password_locked or not may_act(session, account):
         return None
     return Login(account, row.acr, row.auth_time)
 
@@ -277,11 +275,6 @@ def end_session(session: Session, secret: str | None) -> None:
     row = session.get(LoginSession, credentials.token_digest(secret)) if secret else None
     if row is not None and row.ended_at is None:
         row.ended_at = now_utc()
-
-
-def may_authenticate(session: Session, account: Account) -> bool:
-    person = session.get(Person, account.national_code) if account.national_code else None
-    return person is not None and can_authenticate(session, person)
 
 
 # --- consent, per agency ---------------------------------------------------------------------

@@ -89,3 +89,14 @@ class RelyingPartyIn(BaseModel):
     public: bool = Field(False, description="no secret: PKCE only (apps on phones)")
     first_party: bool = Field(False, description="the registry's own portal")
     id_token_signed_response_alg: Literal["RS256", "ES256"] = "RS256"
+
+
+class AccountStateIn(BaseModel):
+    """An account to disable or enable again: a staff member's username, an organisation's
+    client_id or a citizen's national code (in the body, never in the URL)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [{
+        "kind": "staff", "id": "registrar-12", "reason": "پایان همکاری"}]})  # fmt: skip
+    kind: Literal["staff", "client", "citizen"]
+    id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=3, max_length=300, description="kept in the audit")

@@ -18,6 +18,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    update,
 )
 from sqlalchemy.orm import Session
 
@@ -48,6 +49,7 @@ from sabt.kit.errors import BadInput, Conflict, NotFound, SabtError
 from sabt.kit.orm import Base
 from sabt.kit.settings import Settings
 from sabt.registry.models import Office, Person
+from sabt.registry.validation import parse_code
 
 Row = TypeVar("Row")
 
@@ -359,6 +361,37 @@ def check_can_authenticate(session: Session, person: Person) -> None:
         )
 
 
+def check_citizen(session: Session, account: Account | None) -> Person:
+    """The one check of every request a citizen makes, whatever carries it (an API token,
+    HODA's browser session, a SAHIM session): the account exists and is not disabled, and
+    its person is in the register, alive and not on the hotlist. Unauthorized or Forbidden
+    otherwise, so a death, the hotlist or a disabled account stops every path at once."""
+    if account is None or account.disabled or account.national_code is None:
+        raise _unauthorized()
+    person = session.get(Person, account.national_code)
+    if person is None:
+        raise _unauthorized()
+    check_can_authenticate(session, person)
+    return person
+
+
+def may_act(session: Session, account: Account | None) -> bool:
+    """`check_citizen` as a yes or no."""
+    try:
+        check_citizen(session, account)
+    except SabtError:
+        return False
+    return True
+
+
+def citizen_may_act(session: Session, national_code: str) -> bool:
+    """`check_citizen` for the citizen with this national code, as a yes or no."""
+    account = session.scalar(
+        select(Account).where(Account.national_code == national_code, Account.kind == "citizen")
+    )
+    return may_act(session, account)
+
+
 def can_authenticate(session: Session, person: Person) -> bool:
     """Whether `person` may authenticate (no registered death, not on the hotlist)."""
     try:
@@ -460,10 +493,7 @@ def authenticate(session: Session, bearer: str) -> Caller:
     if account is None or account.disabled:
         raise _unauthorized()
     if account.kind == "citizen":
-        person = session.get(Person, account.national_code)
-        if person is None:
-            raise _unauthorized()
-        check_can_authenticate(session, person)
+        person = check_citizen(session, account)
         return Caller(
             "citizen",
             account.username,
@@ -590,3 +620,59 @@ def purge_expired(session: Session, settings: Settings, now: datetime, grace: ti
 def _delete(session: Session, model: type[Base], where: ColumnElement[bool]) -> int:
     result = cast(CursorResult[Any], session.execute(delete(model).where(where)))
     return result.rowcount
+
+
+# --- disabling and re-enabling accounts (operators, administrators) -------------------
+
+AccountKind = Literal["staff", "client", "citizen"]
+KIND_FA: dict[str, str] = {"staff": "کارمند", "client": "سامانهٔ سازمان", "citizen": "شهروند"}
+
+
+def set_disabled(
+    session: Session, kind: AccountKind, identifier: str, disabled: bool, reason: str, actor: str
+) -> dict[str, object]:
+    """Disable (or re-enable) a staff account, an organisation's client or a citizen's
+    account, audited. Every request checks the flag (tokens, HODA's and SAHIM's sessions),
+    and disabling also revokes the account's tokens, so they stop at once and stay stopped
+    when it is enabled again."""
+    if not 3 <= len(reason.strip()) <= 300:
+        raise BadInput(
+            "bad_reason",
+            "دلیل (۳ تا ۳۰۰ نویسه) لازم است",
+            "a reason of 3-300 characters is required",
+        )
+    if kind == "citizen":
+        identifier = parse_code(identifier)
+    row, owner = _account_row(session, kind, identifier)
+    if row.disabled == disabled:
+        state_fa, state_en = ("غیرفعال", "disabled") if disabled else ("فعال", "enabled")
+        raise Conflict(
+            f"already_{state_en}",
+            f"این حساب از پیش {state_fa} است",
+            f"the account is {state_en} already",
+        )
+    row.disabled = disabled
+    if disabled:
+        session.execute(update(Token).where(owner).values(revoked=True))
+    audit(
+        session, actor, f"{kind}.{'disabled' if disabled else 'enabled'}", identifier, reason=reason
+    )
+    return {"kind": kind, "id": identifier, "disabled": disabled}
+
+
+def _account_row(
+    session: Session, kind: AccountKind, identifier: str
+) -> tuple[Client | Account, Any]:
+    """The row of the account and the condition that picks its tokens; NotFound if none."""
+    if kind == "client":
+        client = session.get(Client, identifier) if plausible_id(identifier) else None
+        if client is not None:
+            return client, Token.client_id == client.client_id
+    else:
+        column = Account.username if kind == "staff" else Account.national_code
+        account = session.scalar(select(Account).where(column == identifier, Account.kind == kind))
+        if account is not None:
+            return account, Token.account_id == account.id
+    raise NotFound(
+        "no_account", f"حساب {KIND_FA[kind]} یافت نشد", f"no {kind} account {identifier!r}"
+    )

@@ -12,6 +12,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from sabt.identity import credentials
+from sabt.identity import service as identity
 from sabt.identity.service import now_utc
 from sabt.portal.hoda_client import SignedIn
 from sabt.portal.models import PortalLogin, PortalSession
@@ -77,6 +78,10 @@ def current(session: Session, cookie: str | None) -> PortalSession | None:
         return None
     row = session.get(PortalSession, credentials.token_digest(cookie))
     if row is None or row.ended_at is not None or row.expires_at <= now_utc():
+        return None
+    # checked on every request, as the API checks a token: a death, the hotlist or a
+    # disabled account ends a session that is already open
+    if not identity.citizen_may_act(session, row.national_code):
         return None
     return row
 
