@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from sabt.persian import national_code
 from sabt.registration import rules
+from sabt.registration.models import Case
 from sabt.registry.models import Marriage, Person
 from tests.identity import accounts, offices
 from tests.registration.support import (
@@ -177,6 +178,26 @@ def test_forensic_medicine_reports_a_death_elsewhere_in_its_county(
     with Session(engine) as s:
         sara = s.get(Person, C["sara"])
     assert sara is not None and sara.death_place == family.TEHRAN
+
+
+@pytest.mark.parametrize("place", [{"kind": "home"}, {"kind": "other", "county": family.TEHRAN}])
+def test_a_hospital_reporting_a_death_outside_its_wards_waits_for_two_registrars(
+    client: TestClient, engine: Engine, hospital: dict[str, str], place: dict[str, str]
+) -> None:
+    n = death(national_code=C["karim"], place=place)
+    result = client.post(DEATHS, json=n, headers=hospital).json()
+    assert result["status"] == "queued" and result["flags"] == ["reporter_not_competent"]
+    with Session(engine) as s:
+        karim = s.get(Person, C["karim"])
+        assert karim is not None and karim.status == "alive"  # nothing took effect
+        office = s.scalar(select(Case.office).where(Case.id == result["case_id"]))
+    registrar = staff(client, engine, "registrar", str(office))
+    senior = staff(client, engine, "senior_registrar", str(office))
+    url = f"{QUEUE}/{result['case_id']}/approve"
+    first = client.post(url, json={"note": "گواهی پزشک قانونی دیده شد"}, headers=registrar)
+    assert first.json()["status"] == "awaiting_second_approval", first.text
+    done = client.post(url, json={"note": "تأیید دوم"}, headers=senior)
+    assert done.json()["status"] == "registered", done.text
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,7 @@ def notify_death(session: Session, caller: Caller, notice: DeathNotice) -> Outco
     assert reporter is not None  # the caller's own office
     office, county, province = _responsible(session, reporter, notice, code)
     person = session.get(Person, code)
-    flags = _flags(notice, person)
+    flags = _flags(notice, person, reporter)
     now, case_id = cases.now_text(), cases.next_id(session)
     row = {
         "id": case_id, "kind": "death", "status": "notified",
@@ -118,10 +118,12 @@ def _death_county(session: Session, reporter: Office, notice: DeathNotice, code:
     return county
 
 
-def _flags(notice: DeathNotice, person: Person | None) -> list[str]:
+def _flags(notice: DeathNotice, person: Person | None, reporter: Office) -> list[str]:
     if person is None:
         return ["unknown_person"]
     flags = []
+    if not competent(reporter, notice):
+        flags.append("reporter_not_competent")
     died = clock.civil_date(notice.died_at)
     if person.status == "deceased":
         flags.append("already_deceased")
@@ -130,6 +132,17 @@ def _flags(notice: DeathNotice, person: Person | None) -> list[str]:
     if rules.is_late(died, rules.DEATH_PERIOD_DAYS, clock.today_tehran()):
         flags.append("late")
     return flags
+
+
+def competent(reporter: Office, notice: DeathNotice) -> bool:
+    """Whether the reporter is the one the law names for this death, so that it may take
+    effect at once: a hospital for a death in its own wards (Civil Registration Act Art. 24);
+    forensic medicine, which certifies deaths outside hospitals, in its county; a consulate
+    for a death abroad. A hospital's report of a death at home or elsewhere waits for two
+    registrars: one leaked hospital credential must not declare anyone in the country dead."""
+    if reporter.kind == "hospital":
+        return notice.place.kind == "hospital"
+    return True
 
 
 def _queue(session: Session, caller: Caller, case: Case, flags: list[str]) -> dict[str, Any]:

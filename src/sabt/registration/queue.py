@@ -208,8 +208,10 @@ def release(session: Session, caller: Caller, case_id: int) -> dict[str, Any]:
 
 
 def needs_two_persons(case: Case) -> bool:
-    """Corrections, late registrations and births no hospital notified: never one person."""
-    return case.kind == "correction" or bool({"late", "no_notification"} & set(case.flags.split()))
+    """Corrections, late registrations, births no hospital notified and deaths reported by
+    one not competent for them: never one person."""
+    two = {"late", "no_notification", "reporter_not_competent"}
+    return case.kind == "correction" or bool(two & set(case.flags.split()))
 
 
 def approve(

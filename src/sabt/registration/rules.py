@@ -61,6 +61,12 @@ FLAGS: dict[str, tuple[str, str]] = {
         "فوت این شخص پیش‌تر ثبت شده: پرونده بررسی و رد می‌شود",
         "this person's death is already registered: a registrar checks and rejects it",
     ),
+    "reporter_not_competent": (
+        "بیمارستان فقط فوت در بخش‌های خود را اعلام می‌کند؛ فوت در جای دیگر با گواهی پزشکی قانونی"
+        " یا پزشک، با تأیید دو کارشناس ثبت می‌شود",
+        "a hospital reports deaths in its own wards: a death elsewhere needs forensic medicine's"
+        " or a physician's certificate, checked and approved by two registrars",
+    ),
     "date_before_birth": (
         "تاریخ فوت پیش از تولد است: گزارشگر باید اصلاح کند؛ پرونده رد می‌شود",
         "the death is dated before the birth: the reporter corrects it",
