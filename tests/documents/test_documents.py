@@ -170,7 +170,13 @@ def test_revocation_rotation_and_offline_verification(
     assert status == 1 and verdict["status"] == "revoked"
     assert new["number"] in str(verdict["message_en"]) and "صدور نادرست" in str(
         verdict["message_fa"]
-    )
+    )  # the operator's CLI sees why; the public page and API do not
+    page = client.get("/verify", params={"t": old["token"]}).text
+    short = client.get("/verify", params={"n": old["number"]}).text
+    answer = client.post("/api/v1/documents/verify", json={"token": old["token"]}).json()
+    for public in (page, short, str(answer)):
+        assert "باطل" in public or "revoked" in public
+        assert "صدور نادرست" not in public and new["number"] not in public
     assert sabt(db_url, "revoke", old["number"], "--reason", "دوباره")[0] == 2
 
 

@@ -63,7 +63,7 @@ def test_a_citizen_issues_and_downloads_a_signed_booklet_that_verifies(
     issued = post(browser, page, "/sahim/documents", offer=f"booklet/{C['ali']}/")
     assert issued.status_code == 303, issued.text
     listing = browser.http.get(issued.headers["location"])
-    number = re.search(r'id="doc-([A-Z]{2}-\d{4}-\d{6})"', listing.text)
+    number = re.search(r'id="doc-([A-Z]{2}-\d{4}(?:-[0-9A-Z]{4}){3})"', listing.text)
     assert number and 'id="issued"' in listing.text and "معتبر" in listing.text
     assert f"/verify?n={number.group(1)}" in listing.text
     pdf = browser.http.get(f"/sahim/documents/{number.group(1)}.pdf")
@@ -93,7 +93,7 @@ def test_a_newborn_notified_by_the_hospital_appears_with_its_documents(
     birth = post(browser, page, "/sahim/documents", offer=f"birth/{baby}/")
     assert birth.status_code == 303
     listing = browser.http.get(birth.headers["location"]).text
-    number = re.search(r'id="doc-(BC-\d{4}-\d{6})"', listing)
+    number = re.search(r'id="doc-(BC-\d{4}(?:-[0-9A-Z]{4}){3})"', listing)
     assert number
     pdf = browser.http.get(f"/sahim/documents/{number.group(1)}.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")

@@ -88,7 +88,7 @@ def verify(
         verdict = service.verify_token(public, token, None)
     else:
         with Session(open_register(db)) as session:
-            verdict = service.verify_token(public, token, session)
+            verdict = service.verify_token(public, token, session, staff_view=True)
     report = verdict.as_json()
     if signed_pdf is not None:
         report["pdf_signature"] = signed_pdf.as_json()

@@ -4,6 +4,7 @@ revocation are ledger entries, each adding one leaf to the public log."""
 
 import base64
 import hashlib
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -68,6 +69,19 @@ def issue(
     return Issued(document, tokens.sign(signing, _claims(document, stated.key)), stated.facts)
 
 
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # base32 without I, L, O, U (misread)
+
+
+def _new_number(session: Session, kind: str, year: int) -> str:
+    """`BK-1404-7K3M-Q9XP-2D4F`: 60 random bits, so nobody can walk every document's status
+    by trying numbers at the short address printed on each (`/verify?n=`)."""
+    while True:
+        tail = "".join(secrets.choice(CROCKFORD) for _ in range(12))
+        number = f"{PREFIX[kind]}-{year}-{tail[:4]}-{tail[4:8]}-{tail[8:]}"
+        if session.get(Document, number) is None:
+            return number
+
+
 def record(session: Session, stated: facts.Facts, actor: str) -> Document:
     """Record the issuance of a document stating `stated`: its number, its leaf in the
     public log and its ledger entry. Signing is apart (`copy_of` signs a token for any issued
@@ -76,7 +90,7 @@ def record(session: Session, stated: facts.Facts, actor: str) -> Document:
     kind = stated.kind
     seq = (session.scalar(select(func.max(Document.seq))) or 0) + 1
     now = clock.now()
-    number = f"{PREFIX[kind]}-{jalali.jalali_parts(clock.civil_date(now))[0]}-{seq:06d}"
+    number = _new_number(session, kind, jalali.jalali_parts(clock.civil_date(now))[0])
     digest = facts_hash(stated.facts)
     issued_at = ledger.utc_text(now)
     index = _tree_size(session)
@@ -241,6 +255,7 @@ class Verdict:
     document: Document | None
     reason_fa: str
     reason_en: str
+    staff_view: bool = False
 
     @property
     def ok(self) -> bool:
@@ -260,8 +275,9 @@ class Verdict:
                 "issued_at": ledger.utc_text(_aware(d.issued_at)),
                 "status": d.status, "leaf_index": d.leaf_index,
                 "ended_at": ledger.utc_text(_aware(d.ended_at)) if d.ended_at else None,
-                "end_reason": d.end_reason, "replaced_by": d.replaced_by,
             }  # fmt: skip
+            if self.staff_view:
+                out["document"] |= {"end_reason": d.end_reason, "replaced_by": d.replaced_by}
         return out
 
 
@@ -269,9 +285,13 @@ def _aware(at: datetime) -> datetime:
     return at.replace(tzinfo=UTC)
 
 
-def verify_token(public: Any, token: str, session: Session | None) -> Verdict:
+def verify_token(
+    public: Any, token: str, session: Session | None, staff_view: bool = False
+) -> Verdict:
     """Check the signature (with `public`, a KeySet) and, with a session, the register's
-    record of the document: its facts hash and whether it was revoked or superseded."""
+    record of the document: its facts hash and whether it was revoked or superseded.
+    `staff_view` (the operator's CLI) adds why it ended and what replaced it; the public page
+    and API say only that it did."""
     try:
         claims = tokens.verify(public, token)
     except tokens.InvalidToken as exc:
@@ -284,20 +304,24 @@ def verify_token(public: Any, token: str, session: Session | None) -> Verdict:
         return Verdict("unknown", claims, None, "این سند در ثبت نیست",
                        "the register holds no such document")  # fmt: skip
     if document.status != "valid":
-        return _ended(claims, document)
-    return Verdict("valid", claims, document, "سند معتبر است", "the document is valid")
+        return _ended(claims, document, staff_view)
+    return Verdict("valid", claims, document, "سند معتبر است", "the document is valid", staff_view)
 
 
-def _ended(claims: dict[str, Any] | None, document: Document) -> Verdict:
-    """Revoked or superseded: when, why, and the replacement when there is one."""
+def _ended(claims: dict[str, Any] | None, document: Document, staff_view: bool) -> Verdict:
+    """Revoked or superseded, and when; for staff also why, and the replacement. The reason
+    is free text a registrar wrote about a person: never shown to whoever holds a number."""
     ended = _aware(document.ended_at or document.issued_at)
     word = {"revoked": "باطل", "superseded": "منسوخ"}[document.status]
-    fa = f"این سند در {jalali.format_fa(clock.civil_date(ended))} {word} شد: {document.end_reason}"
-    en = f"{document.status} on {ended:%Y-%m-%d} because {document.end_reason}"
-    if document.replaced_by:
-        fa += f"؛ سند جایگزین {document.replaced_by}"
-        en += f"; replaced by {document.replaced_by}"
-    return Verdict(document.status, claims, document, fa, en)
+    fa = f"این سند در {jalali.format_fa(clock.civil_date(ended))} {word} شده است"
+    en = f"{document.status} on {ended:%Y-%m-%d}"
+    if staff_view:
+        fa += f": {document.end_reason}"
+        en += f" because {document.end_reason}"
+        if document.replaced_by:
+            fa += f"؛ سند جایگزین {document.replaced_by}"
+            en += f"; replaced by {document.replaced_by}"
+    return Verdict(document.status, claims, document, fa, en, staff_view)
 
 
 def status_of(document: Document | None) -> Verdict:
@@ -306,7 +330,7 @@ def status_of(document: Document | None) -> Verdict:
         return Verdict("unknown", None, None, "این سند در ثبت نیست",
                        "the register holds no such document")  # fmt: skip
     if document.status != "valid":
-        return _ended(None, document)
+        return _ended(None, document, staff_view=False)
     return Verdict("valid", None, document, "سند معتبر است", "the document is valid")
 
 
