@@ -213,7 +213,10 @@ def test_failed_logins_lock_the_account_for_a_while(
         error_code(client.post(url, json=wrong), 401)
     code = credentials.totp_code(accounts.totp_secret(staff), clock.now())
     right = {"username": staff.username, "password": staff.password, "totp": code}
-    assert error_code(client.post(url, json=right), 401) == "account_locked"
+    locked = client.post(url, json=right)
+    unknown = client.post(url, json={**right, "username": "nobody-at-all"})
+    assert error_code(locked, 401) == error_code(unknown, 401) == "bad_credentials"
+    assert locked.json() == unknown.json()  # a locked account looks like no account
     fixed_clock.advance(timedelta(minutes=16))
     assert accounts.login(client, staff)["Authorization"].startswith("Bearer ")
     with Session(engine) as s:

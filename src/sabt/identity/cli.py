@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from sabt.identity import hoda, oidc_keys, provider, service
+from sabt.identity import audit, hoda, oidc_keys, provider, service
 from sabt.identity.roles import CLIENT_KINDS, ROLES
 from sabt.kit import settings
 from sabt.kit.console import DB_HELP, err, out, user_errors
@@ -240,7 +240,7 @@ def purge_command(
     Prints the rows removed per table, as JSON."""
     with Session(open_register(db)) as session, session.begin():
         done = service.purge_expired(
-            session, settings.load(), service.now_utc(), timedelta(hours=grace_hours)
+            session, settings.load(), audit.now_utc(), timedelta(hours=grace_hours)
         )
     out(json.dumps(done.as_json(), ensure_ascii=False, indent=2))
 

@@ -34,8 +34,11 @@ router = APIRouter(tags=["identity"])
 
 
 def write_session(request: Request) -> Iterator[Session]:
-    """A session committed when the endpoint returns normally."""
-    with Session(request.app.state.engine, expire_on_commit=False) as s:
+    """A session committed when the endpoint returns normally. On SQLite its transactions
+    begin IMMEDIATE: parallel logins queue for the write lock instead of failing with
+    "database is locked" when a reader turns writer (the failure counters, `lockout`)."""
+    writer = request.app.state.engine.execution_options(sabt_write=True)
+    with Session(writer, expire_on_commit=False) as s:
         yield s
         s.commit()
 

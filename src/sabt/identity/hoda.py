@@ -22,16 +22,14 @@ from typing import NoReturn, Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sabt.identity import credentials, sms
+from sabt.identity import credentials, lockout, sms
+from sabt.identity.audit import audit, now_utc
 from sabt.identity.models import Account, AuthEvent, Hotlist, OtpChallenge
 from sabt.identity.service import (
     Forbidden,
     Page,
     Unauthorized,
-    audit,
     can_authenticate,
-    count_failure,
-    now_utc,
     page_of,
 )
 from sabt.kit.errors import BadInput, NotFound, SabtError
@@ -112,7 +110,7 @@ class Hoda:
         account that existed (its locks from failures are lifted)."""
         challenge = self._live_challenge(handle, "enrol")
         if not self._code_matches(challenge, otp):
-            self._wrong_code(challenge, None)
+            self._wrong_code(challenge)
         person = self.session.get(Person, challenge.national_code)
         owner = self.session.get(MobileOwnership, challenge.mobile)
         if person is None or not can_authenticate(self.session, person) or (
@@ -144,15 +142,21 @@ class Hoda:
         authenticated at the password level only (`acr` says so)."""
         code = _code_or_blank(code)
         account = _account(self.session, code) if code else None
-        ok = credentials.verify_secret(account.password_hash if account else None, password)
         person = self.session.get(Person, code) if account else None
         if account is None or person is None:
+            credentials.verify_secret(None, password)  # the same cost as a real check
             self._refuse_login(code or None, None, "bad_password")
-        if not ok or account.password_locked or _locked(account.locked_until):
-            self._refuse_login(code, account, "bad_password" if not ok else "locked")
+        count = None
+        if not account.password_locked and not account.disabled:
+            count = lockout.reserve(self.session, account, "password", self.settings)
+        if count is None:
+            credentials.verify_secret(None, password)
+            self._refuse_login(code, None, "locked")
+        if not credentials.verify_secret(account.password_hash, password):
+            self._refuse_login(code, account, "bad_password", count)
         if not can_authenticate(self.session, person):
             self._refuse_login(code, None, "not_eligible")
-        account.failed_attempts = 0
+        lockout.succeeded(self.session, account, "password")
         self._event(code, "password", "success")
         if account.otp_locked:
             return Authenticated(account, ACR_PASSWORD, now_utc())
@@ -172,15 +176,18 @@ class Hoda:
     def login_finish(self, handle: str, otp: str) -> Authenticated:
         challenge = self._live_challenge(handle, "login")
         account = _account(self.session, challenge.national_code)
-        if account is None or account.otp_locked or _locked(account.otp_locked_until):
+        count = None
+        if account is not None and not account.otp_locked:
+            count = lockout.reserve(self.session, account, "otp", self.settings)
+        if account is None or count is None:
             self._refuse_login(challenge.national_code, None, "otp_locked")
         if not self._code_matches(challenge, otp):
-            self._wrong_code(challenge, account)
+            self._wrong_code(challenge, account, count)
         person = self.session.get(Person, challenge.national_code)
         if person is None or not can_authenticate(self.session, person) or account.password_locked:
             self._refuse_login(challenge.national_code, None, "not_eligible")
         challenge.used_at = now_utc()
-        account.otp_failures = 0
+        lockout.succeeded(self.session, account, "otp")
         self._event(challenge.national_code, "otp", "success")
         return Authenticated(account, ACR_PASSWORD_OTP, now_utc())
 
@@ -216,12 +223,12 @@ class Hoda:
                 )
 
     def _live_challenge(self, handle: str, purpose: str) -> OtpChallenge:
+        """The challenge, with this entry of its code counted before it is compared
+        (`lockout`): spent, expired or out of attempts, the code is not compared at all."""
         challenge = self.session.get(OtpChallenge, handle) if handle else None
-        if (
-            challenge is None or challenge.purpose != purpose or challenge.used_at is not None
-            or challenge.expires_at <= now_utc()
-            or challenge.attempts >= self.settings.otp_max_attempts
-        ):  # fmt: skip
+        if challenge is None or challenge.purpose != purpose:
+            raise _bad_code()
+        if not lockout.reserve_code_attempt(self.session, challenge.id, self.settings):
             raise _bad_code()
         return challenge
 
@@ -230,12 +237,13 @@ class Hoda:
         digest = credentials.otp_digest(self.key, challenge.id, given)
         return credentials.same_digest(digest, challenge.code_digest)
 
-    def _wrong_code(self, challenge: OtpChallenge, account: Account | None) -> NoReturn:
-        """Count a wrong code on the challenge and, for a login, on the account's OTP
-        method, locking it for a while after too many; kept although the request fails."""
-        challenge.attempts += 1
+    def _wrong_code(
+        self, challenge: OtpChallenge, account: Account | None = None, count: int = 0
+    ) -> NoReturn:
+        """A wrong code (already counted on the challenge); for a login, the account's OTP
+        method locks for a while after too many. Kept although the request fails."""
         if account is not None:
-            count_failure(self.session, account, self.settings, "otp")
+            lockout.failed(self.session, account, "otp", count, self.settings)
         self._event(challenge.national_code, "otp", "failure", "wrong_code")
         self.session.commit()
         raise _bad_code()
@@ -250,11 +258,13 @@ class Hoda:
             "the details do not match the register, or this identity cannot enrol",
         )
 
-    def _refuse_login(self, code: str | None, account: Account | None, reason: str) -> NoReturn:
-        """The one answer to every failed login; a wrong password counts towards the
-        account's lock."""
+    def _refuse_login(
+        self, code: str | None, account: Account | None, reason: str, count: int = 0
+    ) -> NoReturn:
+        """The one answer to every failed login; a wrong password (counted before it was
+        checked) locks the password for a while after too many."""
         if account is not None and reason == "bad_password":
-            count_failure(self.session, account, self.settings, "password")
+            lockout.failed(self.session, account, "password", count, self.settings)
         if code is not None and self.session.get(Person, code) is not None:
             self._event(code, "password", "failure", reason)
         self.session.commit()

@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from sabt.identity import claims, credentials, hoda, oauth, oidc, oidc_keys, provider, sms
+from sabt.identity.audit import now_utc
 from sabt.identity.endpoints import write_session
 from sabt.identity.models import Client, Interaction
-from sabt.identity.service import may_act, now_utc
+from sabt.identity.service import may_act
 from sabt.kit import csp
 from sabt.kit.errors import SabtError
 from sabt.kit.settings import Settings

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from sabt.identity import claims, credentials
+from sabt.identity.audit import audit, now_utc
 from sabt.identity.models import (
     Account,
     AssertionId,
@@ -42,7 +43,7 @@ from sabt.identity.models import (
     LoginSession,
     Token,
 )
-from sabt.identity.service import audit, may_act, now_utc, plausible_id
+from sabt.identity.service import may_act, plausible_id
 from sabt.kit import canonical
 from sabt.kit.errors import BadInput, NotFound
 from sabt.kit.orm import Base

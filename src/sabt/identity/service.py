@@ -22,12 +22,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from sabt.identity import credentials
+from sabt.identity import credentials, lockout
+from sabt.identity.audit import audit, now_utc
 from sabt.identity.models import (
     AccessLog,
     Account,
     AssertionId,
-    AuditEvent,
     AuthorizationCode,
     Client,
     Hotlist,
@@ -44,7 +44,7 @@ from sabt.identity.roles import (
     Place,
     jurisdiction_of,
 )
-from sabt.kit import canonical, clock
+from sabt.kit import clock
 from sabt.kit.errors import BadInput, Conflict, NotFound, SabtError
 from sabt.kit.orm import Base
 from sabt.kit.settings import Settings
@@ -114,23 +114,6 @@ class IssuedToken:
 def plausible_id(value: str) -> bool:
     """Whether `value` could be a client id at all (PostgreSQL refuses a NUL in text)."""
     return 0 < len(value) <= 40 and "\x00" not in value
-
-
-def now_utc() -> datetime:
-    """Now as the naive UTC the tables store."""
-    return clock.now().replace(tzinfo=None)
-
-
-def audit(session: Session, actor: str, action: str, target: str, **detail: object) -> None:
-    session.add(
-        AuditEvent(
-            at=now_utc(),
-            actor=actor,
-            action=action,
-            target=target,
-            detail=canonical.dumps(detail).decode(),
-        )
-    )
 
 
 def office_of(session: Session, code: str) -> Office:
@@ -271,20 +254,20 @@ def _check_username(session: Session, username: str) -> None:
 def staff_login(
     session: Session, username: str, password: str, totp: str, settings: Settings
 ) -> IssuedToken:
-    """Password and TOTP in one step. A failure is committed (it counts towards the lock)
-    before the error is raised."""
+    """Password and TOTP in one step, counted before they are checked (`lockout`). An
+    unknown name, a wrong secret, a locked or disabled account: one answer for all."""
     account = session.scalar(
         select(Account).where(Account.username == username, Account.kind == "staff")
     )
-    _check_not_locked(account)
-    ok = credentials.verify_secret(account.password_hash if account else None, password)
+    account, count = _reserve(session, account, password, settings)
+    ok = credentials.verify_secret(account.password_hash, password)
     step = None
-    if ok and account is not None and account.totp_secret:
+    if ok and account.totp_secret:
         step = credentials.totp_step(account.totp_secret, totp, clock.now(), account.totp_last_step)
-    if account is None or not ok or step is None:
-        _failed(session, account, settings)
+    if not ok or step is None:
+        _failed(session, account, count, settings)
     account.totp_last_step = step
-    account.failed_attempts = 0
+    lockout.succeeded(session, account, "password")
     role = ROLES[account.role or ""]
     return _issue(
         session, settings.staff_token_minutes, " ".join(sorted(role.scopes)), account_id=account.id
@@ -323,14 +306,13 @@ def citizen_login(
     account = session.scalar(
         select(Account).where(Account.national_code == national_code, Account.kind == "citizen")
     )
-    _check_not_locked(account)
-    ok = credentials.verify_secret(account.password_hash if account else None, password)
-    if account is None or not ok:
-        _failed(session, account, settings)
+    account, count = _reserve(session, account, password, settings)
+    if not credentials.verify_secret(account.password_hash, password):
+        _failed(session, account, count, settings)
     person = session.get(Person, national_code)
     if person is not None:
         check_can_authenticate(session, person)
-    account.failed_attempts = 0
+    lockout.succeeded(session, account, "password")
     return citizen_token(session, settings, account)
 
 
@@ -404,39 +386,32 @@ def can_authenticate(session: Session, person: Person) -> bool:
 # --- shared --------------------------------------------------------------------------
 
 
-def _check_not_locked(account: Account | None) -> None:
-    if account is None:
-        return
-    if account.disabled or (account.locked_until and account.locked_until > now_utc()):
-        raise Unauthorized(
-            "account_locked",
-            "حساب موقتاً قفل است؛ بعداً تلاش کنید",
-            "the account is locked for now; try later",
-        )
+def _reserve(
+    session: Session, account: Account | None, password: str, settings: Settings
+) -> tuple[Account, int]:
+    """One password attempt counted for `account`, or the one refusal: an unknown, disabled
+    or locked account gets the answer a wrong password gets (and costs the same hashing),
+    so the answer never tells whether an account exists."""
+    count = None
+    if account is not None and not account.disabled:
+        count = lockout.reserve(session, account, "password", settings)
+    if account is None or count is None:
+        credentials.verify_secret(None, password)
+        raise _bad_credentials()
+    return account, count
 
 
-def count_failure(
-    session: Session, account: Account, settings: Settings, method: Literal["password", "otp"]
-) -> None:
-    """One more failure of `method`; too many in a row lock it for a while."""
-    failures, until = (
-        ("failed_attempts", "locked_until") if method == "password"
-        else ("otp_failures", "otp_locked_until")
-    )  # fmt: skip
-    setattr(account, failures, getattr(account, failures) + 1)
-    if getattr(account, failures) >= settings.login_max_failures:
-        setattr(account, until, now_utc() + timedelta(minutes=settings.login_lock_minutes))
-        setattr(account, failures, 0)
-        action = "account.locked" if method == "password" else "otp.locked"
-        audit(session, "system", action, account.username)
+def _failed(session: Session, account: Account, count: int, settings: Settings) -> NoReturn:
+    lockout.failed(session, account, "password", count, settings)
+    session.commit()
+    raise _bad_credentials()
 
 
-def _failed(session: Session, account: Account | None, settings: Settings) -> NoReturn:
-    if account is not None:
-        count_failure(session, account, settings, "password")
-        session.commit()
-    raise Unauthorized(
-        "bad_credentials", "نام کاربری، گذرواژه یا کد یکبارمصرف نادرست است", "wrong credentials"
+def _bad_credentials() -> Unauthorized:
+    return Unauthorized(
+        "bad_credentials",
+        "نام کاربری، گذرواژه یا کد یکبارمصرف نادرست است، یا ورود موقتاً ممکن نیست",
+        "wrong credentials, or sign-in is not possible for now",
     )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from sabt.identity import credentials
 from sabt.identity import service as identity
-from sabt.identity.service import now_utc
+from sabt.identity.audit import now_utc
 from sabt.portal.hoda_client import SignedIn
 from sabt.portal.models import PortalLogin, PortalSession
 
