@@ -113,6 +113,29 @@ def test_an_inserted_entry_is_caught(loaded: Engine) -> None:
     assert not result.ok and result.first_bad_seq == 7
 
 
+def append_after_the_head(engine: Engine) -> int:
+    """A correctly chained row written after the last entry, the head row left where it was
+    (what someone with write access to the table alone could do)."""
+    with engine.connect() as conn:
+        head = ledger.current_head(conn)
+    seq = head.seq + 1
+    payload = canonical.dumps({"actor": "x", "data": {}, "kind": "person.imported",
+                               "occurred_at": "2025-01-01T00:00:00Z", "office": None,
+                               "recorded_at": "2025-01-01T00:00:00Z", "seq": seq,
+                               "subject": "x"}).decode()  # fmt: skip
+    _sql(engine, "INSERT INTO ledger (seq, kind, subject, payload, actor, office, occurred_at, recorded_at, prev_hash, hash)"
+         " VALUES (:s, 'person.imported', 'x', :p, 'x', NULL, '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z', :prev, :h)",
+         s=seq, p=payload, prev=head.hash, h=ledger.entry_hash(head.hash, payload.encode()))  # fmt: skip
+    return seq
+
+
+def test_a_chained_row_past_the_head_is_caught_and_named(loaded: Engine) -> None:
+    forged = append_after_the_head(loaded)
+    result = _verify(loaded)
+    assert not result.ok and result.first_bad_seq == forged
+    assert "after the ledger head" in (result.reason or "")
+
+
 def test_reordered_entries_are_caught(loaded: Engine) -> None:
     _sql(loaded, "UPDATE ledger SET seq = -3 WHERE seq = 3")
     _sql(loaded, "UPDATE ledger SET seq = 3 WHERE seq = 4")

@@ -1,7 +1,7 @@
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 
 from sabt.kit.errors import BadInput
 from sabt.registry import checkpoint, ledger
@@ -20,6 +20,14 @@ def _dump(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
             rows = conn.execute(text(f"SELECT * FROM {name}")).all()
             out[name] = sorted((tuple(r) for r in rows), key=repr)
     return out
+
+
+def nothing_written(target: Engine) -> bool:
+    """The refused replay left the target as it was: not even its schema was made."""
+    if not inspect(target).has_table("ledger"):
+        return True
+    with target.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM ledger")).scalar() == 0
 
 
 def test_replay_rebuilds_identical_state(engine: Engine, second_url: str) -> None:
@@ -50,8 +58,7 @@ def test_replay_refuses_a_broken_source(engine: Engine, second_url: str) -> None
     with pytest.raises(BadInput) as info:
         replay(engine, target)
     assert "6" in info.value.message_en
-    with target.connect() as conn:  # nothing was written
-        assert conn.execute(text("SELECT count(*) FROM person")).scalar() == 0
+    assert nothing_written(target)
     target.dispose()
 
 
@@ -90,3 +97,16 @@ def test_a_forged_checkpoint_signature_is_refused(engine: Engine, tmp_path: Path
         assert checkpoint.check(conn, forged) == "the checkpoint's signature is not valid"
     assert checkpoint.load_or_create_key(tmp_path).public_key() == key.public_key() or True
     assert (tmp_path / "keys" / checkpoint.KEY_FILE).stat().st_mode & 0o077 == 0
+
+
+def test_replay_refuses_a_ledger_with_a_row_past_its_head(engine: Engine, second_url: str) -> None:
+    from tests.registry.test_ledger import append_after_the_head
+
+    family.load(engine)
+    append_after_the_head(engine)
+    target = make_engine(second_url)
+    with pytest.raises(BadInput) as refused:
+        replay(engine, target)
+    assert refused.value.code == "ledger_broken"
+    assert nothing_written(target)
+    target.dispose()

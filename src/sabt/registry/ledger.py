@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
 
 from sabt.kit import canonical
@@ -217,10 +217,13 @@ def verify(
     processes; segments are then joined (each must start where the previous one ended).
     """
     head = current_head(conn)
-    if workers > 1 and url and (segment_size or head.seq > 4 * FETCH):
-        segments = _parallel_segments(url, head.seq, workers, progress, segment_size)
+    # every row is read, to the last one stored: a row past the head (chained or not) is a
+    # forgery the head does not vouch for
+    end = max(head.seq, conn.execute(select(func.max(LedgerEntry.seq))).scalar() or 0)
+    if workers > 1 and url and (segment_size or end > 4 * FETCH):
+        segments = _parallel_segments(url, end, workers, progress, segment_size)
     else:
-        segments = [verify_segment(conn, 1, head.seq, progress)]
+        segments = [verify_segment(conn, 1, end, progress)]
     return _join(segments, head)
 
 
@@ -245,6 +248,9 @@ def _join(segments: list[Segment], head: Head) -> VerifyResult:
                 False, segment.last_seq, head.seq, head.hash, segment.bad_seq, segment.reason
             )
         previous_hash, previous_last = segment.last_hash or previous_hash, segment.last_seq
+    if previous_last > head.seq:
+        seq = head.seq + 1
+        return broken(seq, f"entry {seq}: stored after the ledger head (seq {head.seq})")
     if (previous_last, previous_hash) != (head.seq, head.hash):
         reason = f"ledger_head says seq {head.seq} but the chain ends at seq {previous_last}"
         return broken(previous_last + 1, reason)

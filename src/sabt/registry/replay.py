@@ -17,6 +17,14 @@ def replay(
 ) -> ledger.Head:
     """Read every entry of `source`'s ledger in order, check the chain as it goes, and
     apply it to `target` (migrated first, and required to be empty). Returns the new head."""
+    with source.connect() as conn:
+        checked = ledger.verify(conn)
+    if not checked.ok:
+        raise BadInput(
+            "ledger_broken",
+            f"دفتر مبدأ درست نیست (ردیف {checked.first_bad_seq})؛ بازسازی انجام نشد",
+            f"the source ledger does not verify ({checked.reason}); nothing was replayed",
+        )
     schema.ensure(target)
     with write_session(target) as session:
         if session.scalar(select(func.count()).select_from(LedgerEntry)):
