@@ -22,6 +22,7 @@ from sabt.kit.errors import SabtError
 from sabt.observatory import endpoints as observatory_endpoints
 from sabt.portal import endpoints as portal_endpoints
 from sabt.registration import endpoints as registration_endpoints
+from sabt.registry import endpoints as registry_endpoints
 from sabt.registry import schema
 from sabt.registry.db import make_engine
 
@@ -51,6 +52,7 @@ def create_app(settings: settings_mod.Settings | None = None) -> FastAPI:
     app.include_router(estates_endpoints.router)
     app.include_router(portal_endpoints.router)
     app.include_router(observatory_endpoints.router)
+    app.include_router(registry_endpoints.router)
     _document_raw_bodies(app, registration_endpoints.RAW_BODIES)
     return app
 

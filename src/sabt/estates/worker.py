@@ -1,6 +1,6 @@
-"""The estates worker: an ordinary process (`sabt worker`, also run by `sabt demo`) that
-settles the estates of deaths registered N days ago, one death per transaction, and then sends
-the SMS notices those transactions left.
+"""The worker: an ordinary process (`sabt worker`, also run by `sabt demo`) that settles the
+estates of deaths registered N days ago, one death per transaction, sends the SMS notices
+those transactions left, and signs the ledger's daily checkpoint.
 
 Kill it at any moment and start it again: a death is settled (its estate row, its certificate
 and its notices) in one transaction or not at all, and a notice is marked sent only after the
@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from sabt.estates import service
 from sabt.identity.sms import Gateway, NotSent
 from sabt.kit.errors import SabtError
-from sabt.kit.settings import Settings
+from sabt.kit.settings import Settings, instance_dir
+from sabt.registry import checkpoint
 from sabt.registry.db import write_session
 
 BATCH = 200
@@ -32,6 +33,7 @@ class Round:
     failed: int = 0  # deaths a round could not settle (left for the next round)
     sent: int = 0
     unsent: int = 0  # notices the gateway did not take (tried again next round)
+    checkpoints: int = 0  # ledger checkpoints signed and published (one a day)
 
     def as_json(self) -> dict[str, int]:
         return asdict(self)
@@ -91,7 +93,15 @@ def run_once(
 ) -> Round:  # fmt: skip
     done = settle_due(engine, settings, advance)
     send_notices(engine, gateway, done)
+    done.checkpoints = publish_checkpoint(engine, settings)
     return done
+
+
+def publish_checkpoint(engine: Engine, settings: Settings) -> int:
+    """The ledger's daily signed checkpoint (`registry.checkpoint`), when one is due."""
+    key = checkpoint.load_or_create_key(instance_dir(settings))
+    with write_session(engine) as session:
+        return 1 if checkpoint.publish_if_due(session, key) else 0
 
 
 def run_forever(

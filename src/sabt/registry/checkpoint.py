@@ -8,17 +8,19 @@ The key is created in `SABT_HOME/keys/` on first use.
 
 import base64
 import hashlib
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
+from sqlalchemy.orm import Session
 
 from sabt.kit import canonical, clock
 from sabt.registry import ledger
-from sabt.registry.models import LedgerEntry
+from sabt.registry.models import LedgerCheckpoint, LedgerEntry
 
 KEY_FILE = "ledger-checkpoint-ed25519.pem"
 
@@ -94,3 +96,57 @@ def check(
             f"entry {statement['seq']} has hash {stored}, the checkpoint says {statement['hash']}"
         )
     return None
+
+
+# --- publication: kept for good, served newest first, checked against ---------------------
+
+EVERY = timedelta(days=1)  # the worker signs one a day; `sabt ledger checkpoint` on demand
+FIELDS = ("seq", "hash", "time", "kid", "signature", "public_key")
+
+
+def publish(session: Session, key: Ed25519PrivateKey) -> dict[str, Any]:
+    """Sign the current head and keep the checkpoint among the published ones."""
+    signed = make(session.connection(), key)
+    session.add(LedgerCheckpoint(**signed))
+    return signed
+
+
+def publish_if_due(session: Session, key: Ed25519PrivateKey) -> dict[str, Any] | None:
+    """The worker's daily checkpoint: signed when the newest is a day old (or none is)."""
+    newest = session.scalar(select(func.max(LedgerCheckpoint.time)))
+    if newest is not None and _instant(newest) > clock.now() - EVERY:
+        return None
+    return publish(session, key)
+
+
+def published(conn: Connection, limit: int, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+    """The published checkpoints, newest first, and how many there are."""
+    total = conn.execute(select(func.count()).select_from(LedgerCheckpoint)).scalar() or 0
+    rows = conn.execute(
+        select(*(getattr(LedgerCheckpoint, f) for f in FIELDS))
+        .order_by(LedgerCheckpoint.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return total, [dict(row._mapping) for row in rows]
+
+
+def check_against(conn: Connection, checkpoints: list[Any]) -> tuple[int, str | None]:
+    """Check the ledger against every checkpoint it covers (seq up to its head): how many
+    were checked, and the first contradiction (a bad signature or a different hash)."""
+    head = ledger.current_head(conn)
+    checked = 0
+    for statement in checkpoints:
+        if not isinstance(statement, dict) or not isinstance(statement.get("seq"), int):
+            return checked, "a published checkpoint is not a checkpoint object"
+        if statement["seq"] > head.seq:
+            continue  # published after this copy of the register was taken
+        problem = check(conn, statement)
+        if problem:
+            return checked, f"checkpoint of {statement.get('time')}: {problem}"
+        checked += 1
+    return checked, None
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -3,7 +3,7 @@
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,12 +16,13 @@ from sabt.kit.console import DB_HELP, database_url, err, out, progress_bar, user
 from sabt.kit.errors import BadInput
 from sabt.persian import places
 from sabt.registry import checkpoint, export, ledger, queries, schema
-from sabt.registry.db import make_engine
+from sabt.registry.db import make_engine, write_session
 from sabt.registry.replay import replay
 from sabt.registry.schemas import PersonOut
 from sabt.registry.validation import parse_code
 
 DbOption = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
+PAGE = 500  # checkpoints asked for at a time
 
 db_app = typer.Typer(help="The register's database.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The hash-chained ledger.", no_args_is_help=True)
@@ -50,9 +51,15 @@ def ledger_verify(
     checkpoint_file: Annotated[
         Path | None, typer.Option("--checkpoint", help="also check an earlier checkpoint (JSON)")
     ] = None,
+    against: Annotated[
+        str | None,
+        typer.Option("--against", help="also check every checkpoint published at this URL"),
+    ] = None,
 ) -> None:
-    """Walk the whole chain. Exit 0 when it holds, 1 naming the first entry that does not."""
+    """Walk the whole chain. Exit 0 when it holds, 1 naming the first entry that does not,
+    or when it contradicts an earlier checkpoint (a file, or every one published at a URL)."""
     url = database_url(db)
+    published = _fetch_checkpoints(against) if against else None
     engine = open_register(url)
     with engine.connect() as conn:
         head = ledger.current_head(conn)
@@ -61,6 +68,9 @@ def ledger_verify(
         problem = (
             _check_checkpoint(conn, checkpoint_file) if result.ok and checkpoint_file else None
         )
+        if result.ok and not problem and published is not None:
+            checked, problem = checkpoint.check_against(conn, published)
+            err.print(f"{checked} published checkpoints checked")
     if not result.ok:
         out(f"BROKEN at entry {result.first_bad_seq}: {result.reason}")
         raise typer.Exit(1)
@@ -68,6 +78,31 @@ def ledger_verify(
         out(f"BROKEN: the ledger disagrees with the checkpoint: {problem}")
         raise typer.Exit(1)
     out(f"OK {result.entries} entries, head {result.head_hash}")
+
+
+def _fetch_checkpoints(url: str) -> list[Any]:
+    """Every checkpoint published at `url` (the API's pages, or one JSON list)."""
+    import httpx2  # only this option talks HTTP
+
+    found: list[Any] = []
+    try:
+        with httpx2.Client(timeout=30, follow_redirects=True) as http:
+            while True:
+                answer = http.get(url, params={"limit": PAGE, "offset": len(found)})
+                answer.raise_for_status()
+                body = answer.json()
+                items = body.get("items") if isinstance(body, dict) else body
+                if not isinstance(items, list):
+                    raise ValueError("no list of checkpoints")
+                found += items
+                if not isinstance(body, dict) or not items or len(found) >= body.get("total", 0):
+                    return found
+    except (httpx2.HTTPError, ValueError) as exc:
+        raise BadInput(
+            "checkpoints_unreadable",
+            f"نقاط وارسی منتشرشده از {url} خوانده نشد",
+            f"cannot read the checkpoints published at {url}: {exc}",
+        ) from exc
 
 
 def _check_checkpoint(conn: Connection, path: Path) -> str | None:
@@ -87,11 +122,12 @@ def _check_checkpoint(conn: Connection, path: Path) -> str | None:
 @ledger_app.command("checkpoint")
 @user_errors
 def ledger_checkpoint(db: DbOption = None) -> None:
-    """Print a signed statement of the head (seq, hash, time) to publish."""
+    """Sign the head (seq, hash, time) now, publish it among the registry's checkpoints
+    (`GET /api/v1/ledger/checkpoints`) and print it."""
     engine = open_register(db)
     key = checkpoint.load_or_create_key(settings.instance_dir(settings.load()))
-    with engine.connect() as conn:
-        out(json.dumps(checkpoint.make(conn, key), ensure_ascii=False))
+    with write_session(engine) as session:
+        out(json.dumps(checkpoint.publish(session, key), ensure_ascii=False))
 
 
 @ledger_app.command("replay")

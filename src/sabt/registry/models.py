@@ -170,6 +170,21 @@ class LedgerEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class LedgerCheckpoint(Base):
+    """A signed statement of the head the registry published (`checkpoint.py`). Not state
+    rebuilt from the ledger: a record of what was said about it, kept for good and served
+    publicly, so that a rewrite of history contradicts what outsiders already hold."""
+
+    __tablename__ = "ledger_checkpoint"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    time: Mapped[str] = mapped_column(String(32), index=True)
+    kid: Mapped[str] = mapped_column(String(16))
+    signature: Mapped[str] = mapped_column(String(100))
+    public_key: Mapped[str] = mapped_column(String(60))
+
+
 class LedgerHead(Base):
     """The single row every writer locks: the chain's last seq and hash."""
 
