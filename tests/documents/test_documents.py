@@ -278,3 +278,16 @@ def test_broken_pdf_keys_are_a_clear_error_and_issue_nothing(
                                  "--out", str(tmp_path / "x.pdf")])  # fmt: skip
     assert result.exit_code == 2 and "invalid" in result.output, result.output
     assert ledger_size(engine) == size and not (tmp_path / "x.pdf").exists()
+
+
+def test_verifying_from_another_instance_folder_makes_no_keys_and_says_why(
+    client: TestClient, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    issued = issue(db_url, tmp_path, "birth", C["amir"])
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.setenv("SABT_HOME", str(elsewhere))
+    result = runner.invoke(app, ["documents", "verify", issued["pdf"], "--db", db_url])
+    assert result.exit_code == 2 and "no_document_keys" not in result.stdout
+    assert "SABT_HOME" in result.stderr and "Traceback" not in result.output
+    assert list(elsewhere.iterdir()) == []  # nothing made beside the command

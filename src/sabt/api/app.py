@@ -17,6 +17,7 @@ from sabt.estates import endpoints as estates_endpoints
 from sabt.identity import endpoints as identity_endpoints
 from sabt.identity import oidc_endpoints
 from sabt.inheritance import endpoints as inheritance_endpoints
+from sabt.kit import input_errors
 from sabt.kit import settings as settings_mod
 from sabt.kit.errors import SabtError
 from sabt.observatory import endpoints as observatory_endpoints
@@ -85,10 +86,9 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        detail: list[Any] = list(exc.errors())
-        where = ", ".join(".".join(str(p) for p in e.get("loc", ())) for e in detail)
+        fa, en = input_errors.describe(exc.errors())
         return _error(
-            422, "invalid_request", f"درخواست نامعتبر است ({where})", f"invalid request: {where}"
+            422, "invalid_request", f"درخواست نامعتبر است: {fa}", f"invalid request: {en}"
         )
 
     @app.exception_handler(HTTPException)

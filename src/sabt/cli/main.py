@@ -7,6 +7,7 @@ from sabt.documents import cli as documents_cli
 from sabt.estates import cli as estates_cli
 from sabt.identity import cli as identity_cli
 from sabt.inheritance import cli as inheritance_cli
+from sabt.kit.console import BilingualGroup
 from sabt.observatory import cli as observatory_cli
 from sabt.registration import cli as registration_cli
 from sabt.registry import cli as registry_cli
@@ -17,6 +18,7 @@ app = typer.Typer(
     help="Sabt (ثبت): civil registration, vital statistics and digital identity.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=BilingualGroup,
 )
 app.add_typer(registry_cli.db_app, name="db")
 app.add_typer(registry_cli.ledger_app, name="ledger")

@@ -5,6 +5,7 @@ superseded, unknown to the register) and 2 when the input cannot be read.
 """
 
 import json
+import logging
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -75,12 +76,15 @@ def verify(
     for a PDF its own signature (PAdES), trusted when this installation's CA is at hand."""
     home = settings.load().home
     signed_pdf: pades.PdfSignature | None = None
+    # pyHanko logs a signature it cannot trust with a traceback: the verdict says it, once
+    for library in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(library).setLevel(logging.CRITICAL)
     try:
         path = Path(source) if _is_path(source) else None
         token = qr.token_of(qr.read_file(path) if path else source)
         if path is not None and path.suffix.lower() == ".pdf":
             signed_pdf = pades.check(path.read_bytes(), pades.ca_certificate(home))
-        public = _offline_keys(jwks) if offline else keys.load(home).public
+        public = _offline_keys(jwks) if offline else keys.load_existing(home).public
     except (qr.Unreadable, BadInput) as exc:
         err.print(f"[red]{exc.message_en}[/red] — {exc.message_fa}")
         raise typer.Exit(2) from None

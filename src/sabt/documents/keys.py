@@ -44,6 +44,20 @@ def load(home: Path) -> SigningKeys:
     return SigningKeys(keys[kid], public)
 
 
+def load_existing(home: Path) -> SigningKeys:
+    """The signing keys for checking only: a clear error, never new keys, when there are
+    none (a document checked against keys made a moment ago would be called invalid)."""
+    if not (key_dir(home) / "current").exists():
+        raise BadInput(
+            "no_document_keys",
+            f"کلیدهای اسناد این ثبت در {key_dir(home)} نیست؛"
+            " SABT_HOME را درست کنید یا --jwks بدهید",
+            f"no document keys in {key_dir(home)}: set SABT_HOME to the registry's instance"
+            " folder, or pass --jwks (or --offline --jwks)",
+        )
+    return load(home)
+
+
 def _read(path: Path) -> ECKey:
     try:
         return ECKey.import_key(json.loads(path.read_text("utf-8")))

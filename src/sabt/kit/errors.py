@@ -32,3 +32,7 @@ class NotFound(SabtError):
 
 class Conflict(SabtError):
     status = 409
+
+
+class UnsupportedMedia(SabtError):
+    status = 415

@@ -3,7 +3,7 @@
 | variable | meaning | default |
 |---|---|---|
 | SABT_DATABASE_URL | the register's database | sqlite:///./sabt.db |
-| SABT_HOME | the instance directory (keys, per-instance files) | ./.sabt |
+| SABT_HOME | the instance directory (keys, per-instance files) | ~/.local/share/sabt |
 | SABT_PUBLIC_URL | the base URL printed on documents (`<url>/verify`) | http://127.0.0.1:8000 |
 | SABT_DOCUMENT_KEYS | the document-signing key directory | $SABT_HOME/keys/documents |
 | SABT_PDF_KEYS | the PDF-signing key, certificate and CA (PAdES) | $SABT_HOME/keys/pdf |
@@ -78,6 +78,15 @@ def _positive(name: str, default: int) -> int:
     return int(raw)
 
 
+def default_home() -> Path:
+    """One stable folder per user (platformdirs: ~/.local/share/sabt on Linux), whatever
+    folder a command runs in: a command run elsewhere must find the same keys, never make
+    new ones beside itself."""
+    import platformdirs  # only when SABT_HOME is not set
+
+    return Path(platformdirs.user_data_dir("sabt", appauthor=False))
+
+
 def load() -> Settings:
     """Read the settings (and install a fixed clock when SABT_NOW is set)."""
     fixed = os.environ.get("SABT_NOW")
@@ -85,7 +94,7 @@ def load() -> Settings:
         clock.set_clock(clock.FixedClock(datetime.fromisoformat(fixed)))
     return Settings(
         database_url=os.environ.get("SABT_DATABASE_URL") or DEFAULT_DATABASE_URL,
-        home=Path(os.environ.get("SABT_HOME") or ".sabt"),
+        home=Path(os.environ.get("SABT_HOME") or default_home()),
         public_url=(os.environ.get("SABT_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
         staff_token_minutes=_positive("SABT_STAFF_TOKEN_MINUTES", 480),
         client_token_minutes=_positive("SABT_CLIENT_TOKEN_MINUTES", 60),

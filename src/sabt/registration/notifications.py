@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
-from sabt.kit import params
-from sabt.kit.errors import SabtError
-from sabt.registration.schemas import BirthNotificationJSON, DeathNotificationJSON
+from sabt.kit import input_errors, params
+from sabt.kit.errors import SabtError, UnsupportedMedia
+from sabt.registration.schemas import NAME_MAX, BirthNotificationJSON, DeathNotificationJSON
 
 NATIONAL_CODE = "urn:sabt:national-code"
 OFFICE = "urn:sabt:office"
@@ -109,8 +110,20 @@ class DeathNotice:
         }
 
 
+MEDIA_TYPES = ("application/json", "application/fhir+json")
+
+
 def _is_fhir(content_type: str) -> bool:
-    return content_type.split(";")[0].strip().lower() == "application/fhir+json"
+    """Which encoding the body is in; any media type but the two is refused with 415, so
+    nothing (text/plain, XML, none) is ever guessed to be JSON."""
+    media = content_type.split(";")[0].strip().lower()
+    if media not in MEDIA_TYPES:
+        raise UnsupportedMedia(
+            "unsupported_media_type",
+            "نوع محتوا باید application/json یا application/fhir+json باشد",
+            f"Content-Type must be application/json or application/fhir+json, not {media!r}",
+        )
+    return media == "application/fhir+json"
 
 
 def read_birth(body: bytes, content_type: str) -> BirthNotice:
@@ -252,12 +265,8 @@ def _birth_from_json(body: bytes) -> BirthNotice:
 
 
 def _invalid(exc: ValidationError) -> BadNotification:
-    where = "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()[:5]
-    )
-    return bad(
-        "invalid_notification", f"اعلام نامعتبر است ({where})", f"invalid notification: {where}"
-    )
+    fa, en = input_errors.describe(exc.errors())
+    return bad("invalid_notification", f"اعلام نامعتبر است: {fa}", f"invalid notification: {en}")
 
 
 def _bundle(body: bytes) -> Bundle:
@@ -269,7 +278,34 @@ def _bundle(body: bytes) -> Bundle:
         raise bad("invalid_fhir", "بستهٔ FHIR نامعتبر است", f"invalid FHIR Bundle: {exc}") from exc
     if bundle.type != "collection":
         raise bad("invalid_fhir", "نوع بسته باید collection باشد", "Bundle.type must be collection")
+    _typed_as_parsed(orjson.loads(body), bundle, "Bundle")
     return bundle
+
+
+def _mistyped(where: str, value: Any, wanted: str, wanted_fa: str) -> BadNotification:
+    return bad(
+        "invalid_fhir", f"مقدار {where} باید {wanted_fa} باشد",
+        f"{where} must be a JSON {wanted}, not {value!r}",
+    )  # fmt: skip
+
+
+def _typed_as_parsed(raw: Any, parsed: Any, where: str) -> None:
+    """Every boolean and integer of the Bundle as JSON wrote it: `fhir.resources` turns
+    "yes" or 1 into True and "2" into 2 even in strict mode, and a stillbirth must never be
+    recorded from a string. Walks the raw JSON beside the parsed resources."""
+    if isinstance(raw, list) and isinstance(parsed, list):
+        for i, (r, p) in enumerate(zip(raw, parsed, strict=False)):
+            _typed_as_parsed(r, p, f"{where}[{i}]")
+        return
+    if not isinstance(raw, dict) or parsed is None or isinstance(parsed, dict):
+        return
+    for key, value in raw.items():
+        inner = getattr(parsed, key, None) if key.isidentifier() else None
+        if isinstance(inner, bool) and not isinstance(value, bool):
+            raise _mistyped(f"{where}.{key}", value, "boolean", "true یا false")
+        if isinstance(inner, int) and (isinstance(value, bool) or not isinstance(value, int)):
+            raise _mistyped(f"{where}.{key}", value, "integer", "عدد صحیح")
+        _typed_as_parsed(value, inner, f"{where}.{key}")
 
 
 def _birth_from_fhir(body: bytes) -> BirthNotice:
@@ -400,6 +436,12 @@ def _weight(resources: list[Any]) -> int | None:
 
 def _check_birth(n: BirthNotice) -> None:
     _check_time(n.born_at, "born_at")
+    if n.proposed_first_name is not None and len(n.proposed_first_name) > NAME_MAX:
+        raise bad(  # the JSON form's own limit, for the FHIR form too
+            "name_too_long",
+            f"نام پیشنهادی بیش از {NAME_MAX} نویسه است",
+            f"the proposed first name is longer than {NAME_MAX} characters",
+        )
     if n.sex not in GENDERS:
         raise bad(
             "bad_sex",

@@ -6,6 +6,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sabt.kit.params import INT_MAX, Day, Instant
 
+NAME_MAX = 100  # the longest name either encoding of a notification carries
+
 BIRTH_EXAMPLE: dict[str, Any] = {
     "notification_id": "N-2026-000123",
     "hospital": "H-0101",
@@ -37,7 +39,7 @@ class BirthNotificationJSON(BaseModel):
     stillborn: bool = False
     mother_national_code: str
     father_national_code: str | None = None
-    proposed_first_name: str | None = Field(default=None, max_length=100)
+    proposed_first_name: str | None = Field(default=None, max_length=NAME_MAX)
 
 
 class Declaration(BaseModel):
