@@ -1,6 +1,6 @@
 """The Civil Code's division of an estate among heirs (Arts. 861-949). Pure, exact.
 
-The specification is `contracts/inheritance-law.md` (§5 is the algorithm, §6 the settled
+The specification is `docs/contracts/inheritance-law.md` (§5 is the algorithm, §6 the settled
 ambiguities); section marks below point into it. Every amount is a `Fraction` of the whole
 net estate. `compute` returns a `Result` carrying its derivation: ordered steps citing
 articles, in Persian and English, and a reason for every person who takes nothing.

@@ -102,7 +102,7 @@ async def notify_birth(
     db: Annotated[Session, Depends(ledger_session, scope="function")],
 ) -> dict[str, Any]:
     """A hospital's birth notification: plain JSON or a FHIR R4B Bundle
-    (`Content-Type: application/fhir+json`), as contracts/birth-notification.md defines.
+    (`Content-Type: application/fhir+json`), as docs/contracts/birth-notification.md defines.
     201 the first time; a resend of the same notification id answers the first outcome
     with 200."""
     # The body is read raw: one endpoint takes two encodings, chosen by Content-Type.

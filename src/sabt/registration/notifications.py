@@ -1,4 +1,4 @@
-"""Hospital notifications, as the contract defines them (contracts/birth-notification.md),
+"""Hospital notifications, as the contract defines them (docs/contracts/birth-notification.md),
 read from plain JSON or a FHIR R4B Bundle into one internal form. Pure: no I/O.
 
 A FHIR death names its place the way FHIR can: an Encounter with a serviceProvider is a

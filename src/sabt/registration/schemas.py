@@ -24,7 +24,7 @@ BIRTH_EXAMPLE: dict[str, Any] = {
 
 
 class BirthNotificationJSON(BaseModel):
-    """The plain-JSON birth notification of contracts/birth-notification.md."""
+    """The plain-JSON birth notification of docs/contracts/birth-notification.md."""
 
     model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={
         "examples": [BIRTH_EXAMPLE]})  # fmt: skip
@@ -71,7 +71,7 @@ class DeathPlaceJSON(BaseModel):
 
 
 class DeathNotificationJSON(BaseModel):
-    """The plain-JSON death notification of contracts/birth-notification.md."""
+    """The plain-JSON death notification of docs/contracts/birth-notification.md."""
 
     model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={
         "examples": [DEATH_EXAMPLE]})  # fmt: skip
@@ -103,7 +103,7 @@ class FhirEntry(BaseModel):
 
 class FhirBundle(BaseModel):
     """A birth or death notification as a FHIR R4B Bundle of type `collection`
-    (`Content-Type: application/fhir+json`; contracts/birth-notification.md): a Patient
+    (`Content-Type: application/fhir+json`; docs/contracts/birth-notification.md): a Patient
     (the child, or the deceased with `deceasedDateTime`), RelatedPersons MTH and FHT, an
     Observation (birth weight LOINC 8339-4, or cause of death 69453-9) and an Encounter
     naming the hospital. The service parses it with `fhir.resources`; this schema documents
