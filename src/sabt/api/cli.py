@@ -1,6 +1,7 @@
 """`sabt serve` and `sabt demo`."""
 
 import dataclasses
+import json
 import os
 import threading
 from typing import Annotated
@@ -62,11 +63,13 @@ def _demo_accounts(engine: Engine, settings: settings_mod.Settings) -> str:
     text = (
         f"staff: username={admin.username} password={admin.password}\n"
         f"       TOTP (add to an authenticator app): {admin.totp_uri}\n"
+        f"       or print the current code: sabt identity staff totp {admin.username}\n"
         f"hospital {hospital}: client_id={client_id} client_secret={secret}\n"
     )
     if citizen is not None:
         text += (
-            f"a citizen to enrol in HODA (POST /api/v1/hoda/enrolments): {citizen}\n"
+            "a citizen to enrol in HODA (POST /api/v1/hoda/enrolments): "
+            f"{json.dumps(citizen, ensure_ascii=False)}\n"
             "       one-time codes arrive in SABT_HOME/sms/outbox.jsonl\n"
         )
     text += (

@@ -12,9 +12,9 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from sabt.identity import audit, hoda, oidc_keys, provider, service
+from sabt.identity import audit, credentials, hoda, oidc_keys, provider, service
 from sabt.identity.roles import CLIENT_KINDS, ROLES
-from sabt.kit import settings
+from sabt.kit import clock, settings
 from sabt.kit.console import DB_HELP, err, out, user_errors
 from sabt.kit.errors import BadInput
 from sabt.registry.cli import open_register
@@ -127,7 +127,30 @@ def admin_init(username: UsernameOption, office: OfficeOption, db: DbOption = No
     _print_staff(staff)
 
 
-@staff_app.command("add")
+DEMO_CREDENTIALS = "demo-credentials.txt"  # written by `sabt demo`
+
+
+@staff_app.command("totp")
+@user_errors
+def staff_totp(
+    username: Annotated[str, typer.Argument(help="a demo account (sabt demo made it)")],
+    db: DbOption = None,
+) -> None:
+    """Print the current two-step code of a demo staff account (for trying the demo without
+    an authenticator app). Refused for any account the demo did not make."""
+    made = settings.instance_dir(settings.load()) / DEMO_CREDENTIALS
+    listed = made.exists() and f"username={username} " in made.read_text(encoding="utf-8")
+    if not listed:
+        raise BadInput(
+            "not_a_demo_account",
+            "این فرمان فقط کد حساب‌های نمایشی (sabt demo) را نشان می‌دهد",
+            f"{username} is not a demo account of this instance ({made})",
+        )
+    with Session(open_register(db)) as session:
+        secret = service.totp_secret_of(session, username)
+    out(credentials.totp_code(secret, clock.now()))
+
+
 @user_errors
 def staff_add(
     username: UsernameOption,

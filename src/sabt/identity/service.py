@@ -651,3 +651,13 @@ def _account_row(
     raise NotFound(
         "no_account", f"حساب {KIND_FA[kind]} یافت نشد", f"no {kind} account {identifier!r}"
     )
+
+
+def totp_secret_of(session: Session, username: str) -> str:
+    """A staff account's TOTP secret (for the demo's `sabt identity staff totp`)."""
+    secret = session.scalar(
+        select(Account.totp_secret).where(Account.username == username, Account.kind == "staff")
+    )
+    if secret is None:
+        raise NotFound("no_staff", f"کارمندی با این نام نیست: {username}", f"no staff {username}")
+    return secret
