@@ -127,6 +127,8 @@ def test_the_access_log_grows_after_a_staff_lookup_and_pages_newest_first(
     reads = first.text.split('id="reads"')[1].split("</table>")[0]
     assert reads.count("<tr>") == 21  # the header and a page of 20
     assert "بررسی 22" in reads and "بررسی 2<" not in reads  # newest first
+    assert "کارشناس ثبت احوال" in reads and "ثبت احوال تهران" in reads  # role, office
+    assert "staff:" not in reads and "registrar-" not in reads and "CR-TEHRAN" not in reads
     assert "صفحهٔ ۱ از ۲" in first.text
     second = browser.http.get("/sahim/access?reads=2&logins=1")
     assert "بررسی 0" in second.text and "بررسی 22" not in second.text

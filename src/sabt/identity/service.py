@@ -661,3 +661,29 @@ def totp_secret_of(session: Session, username: str) -> str:
     if secret is None:
         raise NotFound("no_staff", f"کارمندی با این نام نیست: {username}", f"no staff {username}")
     return secret
+
+
+CLIENT_KIND_FA = {
+    "hospital": "بیمارستان", "marriage_notary": "دفتر ثبت ازدواج",
+    "divorce_notary": "دفتر ثبت طلاق", "consulate": "کنسولگری",
+    "forensic_medicine": "پزشکی قانونی",
+}  # fmt: skip
+
+
+def reader_fa(session: Session, actor: str, office: str | None) -> tuple[str, str]:
+    """Who read a citizen's record, as the citizen is shown it: the reader's role (a staff
+    member's, or the organisation's kind) and their office's Persian name; never an internal
+    id such as a username, a client id or an office code."""
+    kind, _, name = actor.partition(":")
+    who = "سامانهٔ ثبت احوال"
+    if kind == "staff":
+        role = session.scalar(
+            select(Account.role).where(Account.username == name, Account.kind == "staff")
+        )
+        who = ROLES[role].name_fa if role in ROLES else "کارمند ثبت احوال"
+    elif kind == "client":
+        client = session.get(Client, name) if plausible_id(name) else None
+        if client is not None:
+            who = client.name or CLIENT_KIND_FA.get(client.kind, "سازمان")
+    place = session.get(Office, office) if office else None
+    return who, place.name_fa if place is not None else "—"

@@ -391,8 +391,8 @@ def _access(v: Visit, reads: int, logins: int) -> Response:
     login_log, login_pages = _paged(lambda n, at: hoda.history_page(v.db, code, n, at), logins)
     return v.page(
         "sahim_access.html", "access", read_pages=read_pages, login_pages=login_pages,
-        reads=[views.access_row(r.at, r.actor, r.office, r.action, r.purpose)
-               for r in read_log.rows],
+        reads=[views.access_row(r.at, *identity.reader_fa(v.db, r.actor, r.office), r.action,
+                                r.purpose) for r in read_log.rows],
         logins=[views.login_row(r.at, r.agency, r.method, r.outcome) for r in login_log.rows],
     )  # fmt: skip
 

@@ -181,9 +181,9 @@ class AccessRow:
     purpose: str
 
 
-def access_row(at: datetime, actor: str, office: str | None, action: str,
-               purpose: str) -> AccessRow:  # fmt: skip
-    return AccessRow(when_fa(at), actor, office or "—", ACTION_FA.get(action, action), purpose)
+def access_row(at: datetime, who: str, office: str, action: str, purpose: str) -> AccessRow:
+    """`who` and `office` as the citizen reads them (identity.service.reader_fa)."""
+    return AccessRow(when_fa(at), who, office, ACTION_FA.get(action, action), purpose)
 
 
 @dataclass(frozen=True)
