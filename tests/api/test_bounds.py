@@ -2,17 +2,11 @@
 past 64 bits sent to every integer parameter of every operation, by every kind of caller,
 answer a 4xx (never a 500)."""
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from sabt.api.app import create_app
 from sabt.identity import roles
 from sabt.kit.params import INT_MAX
-from sabt.kit.settings import Settings
 from tests.api import sweep
 from tests.identity import accounts, offices
 from tests.registry import family
@@ -25,14 +19,6 @@ CLIENT_OFFICE = {
     "consulate": offices.CONSULATE,
     "forensic_medicine": offices.FORENSIC,
 }
-
-
-@pytest.fixture
-def client(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    offices.load(engine)
-    app = create_app(Settings(database_url=db_url, home=tmp_path))
-    with TestClient(app, base_url=accounts.BASE_URL, raise_server_exceptions=False) as c:
-        yield c
 
 
 def callers(client: TestClient, engine: Engine) -> dict[str, dict[str, str]]:

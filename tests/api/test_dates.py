@@ -2,16 +2,12 @@
 OpenAPI) and in FHIR, answers a 4xx or succeeds for the first and last instants Python knows,
 for a death in 1920 and for people born in 1300-1303 SH; never a 500."""
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from sabt.api.app import create_app
-from sabt.kit.settings import Settings
 from sabt.registration import rules
 from tests.api import sweep
 from tests.api.test_bounds import callers
@@ -28,14 +24,6 @@ EXTREMES: dict[str, tuple[str, ...]] = {
     "day": ("0001-01-01", "9999-12-31", "1920-05-01"),
     "jalali": ("1300/01/01", "1303/05/10", "1404-01-01", "0001/01/01", "9999/12/29", "1302-13-01"),
 }  # fmt: skip
-
-
-@pytest.fixture
-def client(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    offices.load(engine)
-    app = create_app(Settings(database_url=db_url, home=tmp_path))
-    with TestClient(app, base_url=accounts.BASE_URL, raise_server_exceptions=False) as c:
-        yield c
 
 
 def test_every_date_of_every_json_body_at_the_edges(client: TestClient, engine: Engine) -> None:

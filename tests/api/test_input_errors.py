@@ -6,8 +6,6 @@ booleans and integers are taken only as JSON wrote them; a body in any other med
 
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,10 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from sabt.api.app import create_app
 from sabt.cli.main import app as cli_app
 from sabt.kit import input_errors
-from sabt.kit.settings import Settings
 from tests.api import sweep
 from tests.identity import accounts, offices
 from tests.registration.support import BIRTHS, DEATHS, fhir, ledger_size, notice, post_fhir
@@ -28,14 +24,6 @@ from tests.registry import family
 PYDANTIC_ENGLISH = re.compile(
     r"Input should|Field required|Extra inputs|Expecting|body\.\d|value_error|valid integer"
 )
-
-
-@pytest.fixture
-def client(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    offices.load(engine)
-    app = create_app(Settings(database_url=db_url, home=tmp_path))
-    with TestClient(app, base_url=accounts.BASE_URL, raise_server_exceptions=False) as c:
-        yield c
 
 
 def assert_persian(response: Any) -> dict[str, str]:

@@ -9,6 +9,7 @@ from sabt.registry.db import make_engine
 from sabt.registry.replay import replay
 from sabt.registry.state import TABLES
 from tests.registry import family
+from tests.registry.test_checkpoints import rewrite_from
 
 STATE_TABLES = [t.name for t in TABLES] + ["ledger_head"]
 
@@ -68,20 +69,7 @@ def test_checkpoint_detects_a_wholesale_rewrite(engine: Engine, tmp_path: Path) 
     with engine.connect() as conn:
         statement = checkpoint.make(conn, key)
         assert checkpoint.check(conn, statement) is None
-    # Rewrite the whole chain consistently from entry 3 on: verify alone cannot tell.
-    with engine.begin() as conn:
-        rows = conn.execute(
-            text("SELECT seq, payload, prev_hash FROM ledger WHERE seq >= 3 ORDER BY seq")
-        ).all()
-        prev = rows[0].prev_hash
-        for seq, payload, _ in rows:
-            if seq == 3:
-                payload = payload.replace("زهرا", "زهره")
-            digest = ledger.entry_hash(prev, payload.encode())
-            conn.execute(text("UPDATE ledger SET payload = :p, prev_hash = :ph, hash = :h WHERE seq = :s"),
-                         {"p": payload, "ph": prev, "h": digest, "s": seq})  # fmt: skip
-            prev = digest
-        conn.execute(text("UPDATE ledger_head SET hash = :h"), {"h": prev})
+    rewrite_from(engine, 3)  # consistently, the head moved: verify alone cannot tell
     with engine.connect() as conn:
         assert ledger.verify(conn).ok
         problem = checkpoint.check(conn, statement)
