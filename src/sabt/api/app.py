@@ -1,5 +1,7 @@
 """The FastAPI application: errors as JSON {"code", "message_fa", "message_en"}."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,14 @@ from sabt.registry import schema
 from sabt.registry.db import make_engine
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The app's database connections are closed when it stops: a server (or a test's app)
+    that stops leaves no idle connection holding one of PostgreSQL's slots."""
+    yield
+    app.state.engine.dispose()
+
+
 def create_app(settings: settings_mod.Settings | None = None) -> FastAPI:
     settings = settings or settings_mod.load()
     # Swagger UI, ReDoc and their favicon from the installed fastapi-offline package: the
@@ -41,6 +51,7 @@ def create_app(settings: settings_mod.Settings | None = None) -> FastAPI:
         version=__version__,
         description="Civil registration, vital statistics and digital identity.",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     _add_redoc(app)
     app.state.settings = settings

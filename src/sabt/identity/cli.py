@@ -151,6 +151,7 @@ def staff_totp(
     out(credentials.totp_code(secret, clock.now()))
 
 
+@staff_app.command("add")
 @user_errors
 def staff_add(
     username: UsernameOption,
