@@ -8,14 +8,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from sabt.api.app import create_app
-from sabt.kit.settings import Settings
 from tests.identity import accounts, offices
 
 
 @pytest.fixture
 def client(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[TestClient]:
     offices.load(engine)
-    app = create_app(Settings(database_url=db_url, home=tmp_path))
-    with TestClient(app, base_url=accounts.BASE_URL, raise_server_exceptions=False) as c:
+    with accounts.app_client(db_url, tmp_path) as c:
         yield c

@@ -1,17 +1,31 @@
 """Accounts and tokens for tests: real accounts in the test database, real logins over HTTP."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from sabt.api.app import create_app
 from sabt.identity import credentials
 from sabt.identity import service as identity
 from sabt.kit import clock
+from sabt.kit.settings import Settings
 
 BASE_URL = "https://testserver"  # OAuth2 refuses plain HTTP off the loopback
 _counter = iter(range(1, 1_000_000))
+
+
+@contextmanager
+def app_client(db_url: str, home: Path) -> Iterator[TestClient]:
+    """The whole app over a test client, server errors answered (not raised), so a test
+    sees the status a caller would."""
+    app = create_app(Settings(database_url=db_url, home=home))
+    with TestClient(app, base_url=BASE_URL, raise_server_exceptions=False) as client:
+        yield client
 
 
 def totp_secret(staff: identity.NewStaff) -> str:

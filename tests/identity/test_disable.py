@@ -13,11 +13,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from sabt.api.app import create_app
 from sabt.cli.main import app as cli_app
 from sabt.identity.models import AuditEvent
 from sabt.kit import clock
-from sabt.kit.settings import Settings
 from tests.identity import accounts, offices
 from tests.registry import family
 
@@ -29,8 +27,7 @@ ADMIN = "/api/v1/identity/accounts"
 @pytest.fixture
 def client(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[TestClient]:
     offices.load(engine)
-    app = create_app(Settings(database_url=db_url, home=tmp_path))
-    with TestClient(app, base_url=accounts.BASE_URL, raise_server_exceptions=False) as c:
+    with accounts.app_client(db_url, tmp_path) as c:
         yield c
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from sabt.api.app import create_app
 from sabt.estates import worker
+from sabt.identity import cli as identity_cli
 from sabt.identity import hoda, provider, sms
 from sabt.identity import service as identity
 from sabt.kit import settings as settings_mod
@@ -46,7 +47,7 @@ DEMO_OFFICES = office_codes(places.county_by_name("تهران").code)  # the syn
 def _demo_accounts(engine: Engine, settings: settings_mod.Settings) -> str:
     """Credentials to try the demo with: made once (a national administrator, a hospital's
     client, an agency of HODA), kept in SABT_HOME/demo-credentials.txt (owner-only)."""
-    path = settings_mod.instance_dir(settings) / "demo-credentials.txt"
+    path = settings_mod.instance_dir(settings) / identity_cli.DEMO_CREDENTIALS
     if path.exists():
         return path.read_text(encoding="utf-8")
     with Session(engine) as session, session.begin():

@@ -196,12 +196,7 @@ def disable(
     kind: KindArgument, identifier: IdArgument, reason: ReasonOption, db: DbOption = None
 ) -> None:
     """Disable an account (audited): its tokens and sessions stop at once."""
-    with Session(open_register(db)) as session, session.begin():
-        out(
-            json.dumps(
-                service.set_disabled(session, kind, identifier, True, reason, "operator:cli")
-            )
-        )
+    _set_disabled(kind, identifier, True, reason, db)
 
 
 @identity_app.command("enable")
@@ -210,12 +205,15 @@ def enable(
     kind: KindArgument, identifier: IdArgument, reason: ReasonOption, db: DbOption = None
 ) -> None:
     """Enable a disabled account again (audited); it signs in afresh."""
+    _set_disabled(kind, identifier, False, reason, db)
+
+
+def _set_disabled(
+    kind: service.AccountKind, identifier: str, disabled: bool, reason: str, db: str | None
+) -> None:
     with Session(open_register(db)) as session, session.begin():
-        out(
-            json.dumps(
-                service.set_disabled(session, kind, identifier, False, reason, "operator:cli")
-            )
-        )
+        done = service.set_disabled(session, kind, identifier, disabled, reason, "operator:cli")
+    out(json.dumps(done))
 
 
 @hotlist_app.command("add")

@@ -38,6 +38,12 @@ CLIENT_KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "forensic_medicine": ("forensic_medicine", frozenset({"deaths:notify"})),
 }
 
+CLIENT_KIND_FA: dict[str, str] = {
+    "hospital": "بیمارستان", "marriage_notary": "دفتر ثبت ازدواج",
+    "divorce_notary": "دفتر ثبت طلاق", "consulate": "کنسولگری",
+    "forensic_medicine": "پزشکی قانونی",
+}  # fmt: skip
+
 Level = Literal["office", "consulate", "county", "province", "nation"]
 
 

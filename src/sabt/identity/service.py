@@ -38,6 +38,7 @@ from sabt.identity.models import (
 )
 from sabt.identity.roles import (
     CITIZEN_SCOPES,
+    CLIENT_KIND_FA,
     CLIENT_KINDS,
     ROLES,
     Jurisdiction,
@@ -661,13 +662,6 @@ def totp_secret_of(session: Session, username: str) -> str:
     if secret is None:
         raise NotFound("no_staff", f"کارمندی با این نام نیست: {username}", f"no staff {username}")
     return secret
-
-
-CLIENT_KIND_FA = {
-    "hospital": "بیمارستان", "marriage_notary": "دفتر ثبت ازدواج",
-    "divorce_notary": "دفتر ثبت طلاق", "consulate": "کنسولگری",
-    "forensic_medicine": "پزشکی قانونی",
-}  # fmt: skip
 
 
 def reader_fa(session: Session, actor: str, office: str | None) -> tuple[str, str]:

@@ -388,11 +388,13 @@ def access(request: Request, reads: str = "1", logins: str = "1") -> Response:
 def _access(v: Visit, reads: int, logins: int) -> Response:
     code = v.me.national_code
     read_log, read_pages = _paged(lambda n, at: identity.accesses_of(v.db, code, n, at), reads)
+    readers = {key: identity.reader_fa(v.db, *key)
+               for key in {(r.actor, r.office) for r in read_log.rows}}  # fmt: skip
     login_log, login_pages = _paged(lambda n, at: hoda.history_page(v.db, code, n, at), logins)
     return v.page(
         "sahim_access.html", "access", read_pages=read_pages, login_pages=login_pages,
-        reads=[views.access_row(r.at, *identity.reader_fa(v.db, r.actor, r.office), r.action,
-                                r.purpose) for r in read_log.rows],
+        reads=[views.access_row(r.at, *readers[r.actor, r.office], r.action, r.purpose)
+               for r in read_log.rows],
         logins=[views.login_row(r.at, r.agency, r.method, r.outcome) for r in login_log.rows],
     )  # fmt: skip
 
