@@ -10,11 +10,15 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from sabt import followers
 from sabt.kit import clock
 from sabt.registry import schema
 from sabt.registry.db import make_engine, normalize_url
 
 PG_URL = os.environ.get("SABT_TEST_DATABASE_URL")
+# The tests call the parts' services directly, as the API and the CLI do after installing
+# the followers; tests/cli/test_followers.py checks that the real commands install them.
+followers.install()
 
 
 def _pg_schema_url(base: str, name: str) -> str:

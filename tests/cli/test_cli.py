@@ -3,6 +3,8 @@
 import csv
 import json
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import orjson
@@ -11,7 +13,7 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from sabt.cli.main import app
+from sabt.cli.main import COMMANDS, app
 from sabt.registry.db import make_engine
 from sabt.registry.export import MARRIAGE_FIELDS, PERSON_FIELDS
 
@@ -166,3 +168,34 @@ def test_synth_refuses_a_non_empty_register(register: str) -> None:
 def test_db_upgrade_on_a_new_database(tmp_path: Path) -> None:
     status, _, err = run("db", "upgrade", "--db", f"sqlite:///{tmp_path}/new.db")
     assert status == 0 and "current" in err
+
+
+HEAVY = ("fastapi", "sqlalchemy", "weasyprint", "uvicorn", "duckdb", "pyhanko")
+
+
+def _imported_by(*args: str) -> set[str]:
+    """The top-level packages a fresh `sabt ARGS` process has imported when it ends."""
+    probe = (
+        "import sys, typer\nfrom sabt.cli.main import app\n"
+        f"typer.main.get_command(app).main({list(args)!r}, standalone_mode=False)\n"
+        "print('MODULES', *sorted({m.split('.')[0] for m in sys.modules}))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    [line] = [x for x in done.stdout.splitlines() if x.startswith("MODULES ")]
+    return set(line.split()[1:])
+
+
+def test_help_imports_no_web_database_or_pdf_stack() -> None:
+    for args in (["--help"], ["person", "--help"], ["ledger", "--help"]):
+        imported = _imported_by(*args)
+        assert "typer" in imported and not imported & set(HEAVY), args
+
+
+def test_the_help_lists_every_command_and_each_loads() -> None:
+    listed = runner.invoke(app, ["--help"])
+    assert listed.exit_code == 0
+    for name in COMMANDS:
+        assert name in listed.stdout
+        one = runner.invoke(app, [name, "--help"])
+        assert one.exit_code == 0 and "Usage: sabt " + name in one.stdout, one.output

@@ -17,7 +17,7 @@ from pydantic.json_schema import models_json_schema
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
-from sabt import __version__
+from sabt import __version__, followers
 from sabt.documents import endpoints as documents_endpoints
 from sabt.estates import endpoints as estates_endpoints
 from sabt.identity import endpoints as identity_endpoints
@@ -44,6 +44,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: settings_mod.Settings | None = None) -> FastAPI:
     settings = settings or settings_mod.load()
+    followers.install()
     # Swagger UI, ReDoc and their favicon from the installed fastapi-offline package: the
     # docs work on a machine with no internet (FastAPI's own pages load them from CDNs)
     app = FastAPIOffline(

@@ -11,6 +11,7 @@ import uvicorn
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from sabt import followers
 from sabt.api.app import create_app
 from sabt.estates import worker
 from sabt.identity import cli as identity_cli
@@ -106,6 +107,7 @@ def _demo_citizens(engine: Engine, settings: settings_mod.Settings) -> str:
 def demo(host: Host = "127.0.0.1", port: Port = 8000, db: Db = None) -> None:
     """Build (once) a synthetic register of 50,000 living people on SQLite and serve it."""
     url = database_url(db)
+    followers.install()
     engine = make_engine(url)
     schema.ensure(engine)
     empty = registry.is_empty(engine)

@@ -1,39 +1,90 @@
-"""The `sabt` command."""
+"""The `sabt` command.
+
+Each command's module is imported only when that command runs: `sabt --help` lists the
+commands from the table below without importing FastAPI, SQLAlchemy or WeasyPrint, and
+`sabt person show` imports the register's code only. (Click's documented "lazily loading
+subcommands" pattern; Typer has no lazy form of `add_typer`.)
+"""
+
+import importlib
+from contextvars import ContextVar
+from typing import Any
 
 import typer
+from typer import _click as click  # Typer vendors its own Click (0.29)
+from typer.core import TyperCommand
 
-from sabt.api import cli as api_cli
-from sabt.documents import cli as documents_cli
-from sabt.estates import cli as estates_cli
-from sabt.identity import cli as identity_cli
-from sabt.inheritance import cli as inheritance_cli
 from sabt.kit.console import BilingualGroup
-from sabt.observatory import cli as observatory_cli
-from sabt.registration import cli as registration_cli
-from sabt.registry import cli as registry_cli
-from sabt.synth import cli as synth_cli
+
+# name: (module, attribute, one line of help). An attribute is a Typer app (a group of
+# commands) or a function (one command).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "db": ("sabt.registry.cli", "db_app", "The database: create or migrate its schema."),
+    "ledger": ("sabt.registry.cli", "ledger_app", "The ledger: verify, checkpoint, replay."),
+    "person": ("sabt.registry.cli", "person_app", "Persons in the register."),
+    "identity": ("sabt.identity.cli", "identity_app", "Staff, clients, citizens, HODA keys."),
+    "inheritance": ("sabt.inheritance.cli", "inheritance_app", "Heirs and shares."),
+    "queue": ("sabt.registration.cli", "queue_app", "The registrar queue: list, take, decide."),
+    "marriages": ("sabt.registration.cli", "marriages_app", "Marriages: expired terms."),
+    "deaths": ("sabt.registration.cli", "deaths_app", "Deaths: revoke a wrong one."),
+    "documents": ("sabt.documents.cli", "documents_app", "Signed documents: issue, verify."),
+    "observatory": ("sabt.observatory.cli", "observatory_app", "Vital statistics."),
+    "export": ("sabt.registry.cli", "export_command", "Export the register to files."),
+    "synth": ("sabt.synth.cli", "synth", "Build a synthetic register."),
+    "serve": ("sabt.api.cli", "serve", "Serve the API, HODA, SAHIM and the observatory."),
+    "demo": ("sabt.api.cli", "demo", "Build a demo register on SQLite and serve it."),
+    "worker": ("sabt.estates.cli", "worker_command", "Settle estates and send notices."),
+}
+
+_listing: ContextVar[bool] = ContextVar("listing", default=False)
+
+
+class LazyGroup(BilingualGroup):
+    """The root group: commands from COMMANDS, each imported when it is called."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute, summary = COMMANDS[cmd_name]
+        if _listing.get():  # the help page needs only the name and the line of help
+            return TyperCommand(cmd_name, help=summary, short_help=summary)
+        return _command(cmd_name, getattr(importlib.import_module(module), attribute))
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        token = _listing.set(True)
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            _listing.reset(token)
+
+
+def _command(name: str, target: Any) -> click.Command:
+    """A Typer app as a group (even of one command, as `add_typer` made it), a function as
+    one command."""
+    if isinstance(target, typer.Typer):
+        command: click.Command = typer.main.get_group(target)
+    else:
+        single = typer.Typer()
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
 
 app = typer.Typer(
     name="sabt",
-    help="Sabt (ثبت): civil registration, vital statistics and digital identity.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    cls=BilingualGroup,
+    cls=LazyGroup,
 )
-app.add_typer(registry_cli.db_app, name="db")
-app.add_typer(registry_cli.ledger_app, name="ledger")
-app.add_typer(registry_cli.person_app, name="person")
-app.add_typer(identity_cli.identity_app, name="identity")
-app.add_typer(inheritance_cli.inheritance_app, name="inheritance")
-app.add_typer(registration_cli.queue_app, name="queue")
-app.add_typer(registration_cli.marriages_app, name="marriages")
-app.add_typer(documents_cli.documents_app, name="documents")
-app.add_typer(observatory_cli.observatory_app, name="observatory")
-app.command("export")(registry_cli.export_command)
-app.command("synth")(synth_cli.synth)
-app.command("serve")(api_cli.serve)
-app.command("demo")(api_cli.demo)
-app.command("worker")(estates_cli.worker_command)
+
+
+@app.callback()
+def sabt() -> None:
+    """Sabt (ثبت): civil registration, vital statistics and digital identity."""
 
 
 def main() -> None:

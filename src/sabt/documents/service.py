@@ -193,7 +193,7 @@ REASONS = {
 
 # A kind whose documents are reissued, not only revoked, when the register they state changes:
 # the estates part reissues an inheritance certificate (revoking the old one with a pointer to
-# the new one). Registered when that part is imported.
+# the new one). Installed with the followers (sabt.followers).
 Reissuer = Callable[[Session, Document, ledger.NewEntry], None]
 REISSUERS: dict[str, Reissuer] = {}
 
@@ -203,6 +203,8 @@ def follow_register(session: Session, entries: list[ledger.NewEntry]) -> None:
     status documents (the e-booklet extract) a marriage, divorce, return or death makes out
     of date."""
     for entry in entries:
+        if entry.kind == "person.death_revoked":
+            _death_revoked(session, entry)
         if entry.kind not in REASONS:
             continue
         status, fa, en = REASONS[entry.kind]
@@ -214,6 +216,26 @@ def follow_register(session: Session, entries: list[ledger.NewEntry]) -> None:
                 REISSUERS[document.kind](session, document, entry)
             else:
                 end(session, number, status, reason, entry.actor)
+
+
+# A revoked death: the death certificate was false, and the e-booklet extract issued since
+# says deceased. (The inheritance certificate is the estates part's: it revokes its own.)
+DEATH_REVOKED = {"death": "revoked", **dict.fromkeys(STATUS_KINDS, "superseded")}
+
+
+def _death_revoked(session: Session, entry: ledger.NewEntry) -> None:
+    code = entry.data["national_code"]
+    rows = session.execute(
+        select(Document.number, Document.kind).where(
+            Document.status == "valid",
+            Document.subject == code,
+            Document.kind.in_(DEATH_REVOKED),
+        )
+    )
+    for number, kind in rows.all():
+        end(
+            session, number, DEATH_REVOKED[kind], "ابطال ثبت فوت / a death was revoked", entry.actor
+        )
 
 
 def _affected(session: Session, entry: ledger.NewEntry, status: str) -> list[str]:
@@ -240,9 +262,6 @@ def _codes_of(session: Session, entry: ledger.NewEntry) -> set[str]:
         return {data["husband"], data["wife"]}
     marriage = session.get(Marriage, data["id"])
     return {marriage.husband_code, marriage.wife_code} if marriage else set()
-
-
-registry.follow(follow_register)
 
 
 # --- verification --------------------------------------------------------------------

@@ -47,7 +47,8 @@ def apply_notice_sent(data: dict[str, Any]) -> state.Effects:
     return state.Effects(updates=[update])
 
 
-CHANGED = ("estate.declared", "estate.reissued", "estate.queued", "estate.issued")
+CHANGED = ("estate.declared", "estate.reissued", "estate.queued", "estate.issued",
+           "estate.revoked", "estate.reopened")  # fmt: skip
 
 
 def register() -> None:
@@ -58,6 +59,7 @@ def register() -> None:
             **dict.fromkeys(CHANGED, apply_changed),
             "objection.filed": apply_objection_filed,
             "objection.decided": apply_objection_changed,
+            "objection.closed": apply_objection_changed,
             "notice.sent": apply_notice_sent,
         },
     )

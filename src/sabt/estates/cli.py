@@ -10,6 +10,7 @@ from typing import Annotated
 import orjson
 import typer
 
+from sabt import followers
 from sabt.estates import worker
 from sabt.identity import sms
 from sabt.kit import settings as settings_mod
@@ -28,6 +29,7 @@ def worker_command(
     """Settle due estates and send notices: one round with --once, else a round every
     SABT_WORKER_SECONDS until stopped (Ctrl-C or SIGTERM, after the current step)."""
     settings = dataclasses.replace(settings_mod.load(), database_url=database_url(db))
+    followers.install()
     engine = make_engine(settings.database_url)
     schema.ensure(engine)
     gateway = sms.gateway(settings)

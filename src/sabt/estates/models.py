@@ -11,8 +11,9 @@ from sabt.kit.orm import Base
 
 
 class Estate(Base):
-    """The estate of a registered death: issued (a valid certificate) or queued for a
-    registrar (with the reasons), and what a registrar declared on it."""
+    """The estate of a registered death: issued (a valid certificate), queued for a
+    registrar (with the reasons) or revoked (the death was), and what a registrar declared
+    on it."""
 
     __tablename__ = "estate"
     deceased: Mapped[str] = mapped_column(String(10), primary_key=True)
@@ -27,7 +28,7 @@ class Estate(Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     __table_args__ = (
-        CheckConstraint("status in ('issued', 'queued')", name="status"),
+        CheckConstraint("status in ('issued', 'queued', 'revoked')", name="status"),
         Index("ix_estate_queue", "status", "province", "county"),
     )
 
@@ -57,7 +58,9 @@ class Objection(Base):
     __table_args__ = (
         CheckConstraint("level in (1, 2)", name="level"),
         CheckConstraint("grounds in ('missing_heir', 'not_heir', 'share')", name="grounds"),
-        CheckConstraint("status in ('filed', 'rejected', 'correcting', 'upheld')", name="status"),
+        CheckConstraint(
+            "status in ('filed', 'rejected', 'correcting', 'upheld', 'closed')", name="status"
+        ),
     )
 
 

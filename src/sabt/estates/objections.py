@@ -409,6 +409,3 @@ def follow_corrections(session: Session, entries: list[ledger.NewEntry]) -> None
                 estate = session.get_one(Estate, objection.deceased, populate_existing=True)
                 record["reissued"] = estate.certificate
                 _close(session, entry.actor, objection, "upheld", record)
-
-
-registry.follow(follow_corrections)

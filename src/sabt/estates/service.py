@@ -139,7 +139,9 @@ def due(session: Session, days: int, since: date, limit: int) -> list[str]:
     cutoff = clock.now().replace(tzinfo=None) - timedelta(days=days)
     query = (
         select(Person.national_code)
-        .outerjoin(Estate, Estate.deceased == Person.national_code)
+        .outerjoin(  # an estate revoked with its death is settled again if they die
+            Estate, (Estate.deceased == Person.national_code) & (Estate.status != "revoked")
+        )
         .where(Person.death_registered_at.is_not(None), Estate.deceased.is_(None),
                Person.death_registered_at <= cutoff,
                Person.death_registered_at >= datetime.combine(since, time()))
@@ -154,7 +156,8 @@ def settle(session: Session, code: str, public_url: str) -> Outcome | None:
     register alone gives a complete and final division, else queue it with the reasons.
     None when it is settled already (by another worker, or by a registrar's declaration)."""
     ledger.lock_head(session)
-    if session.get(Estate, code) is not None:
+    earlier = session.get(Estate, code)
+    if earlier is not None and earlier.status != "revoked":
         return None
     person = queries.get_person(session, code)
     resolution = resolution_of(session, code, {})
@@ -169,7 +172,12 @@ def settle(session: Session, code: str, public_url: str) -> Outcome | None:
         number = document.number
         row.update(certificate=number, objection_until=_until(document).isoformat())
         notices = _notices(session, person, document, public_url, now)
-    _append(session, "estate.settled", code, {"estate": row, "notices": notices})
+    if earlier is None:
+        append_entry(session, "estate.settled", code, {"estate": row, "notices": notices})
+    else:  # the estate of a death that was revoked, and now registered again
+        changes = {k: v for k, v in row.items() if k != "deceased"}
+        data = {"deceased": code, "set": changes, "notices": notices}
+        append_entry(session, "estate.reopened", code, data)
     return Outcome(code, row["status"], number, why)
 
 
@@ -201,8 +209,8 @@ def dumps(value: Any) -> str:
     return canonical.dumps(value).decode()
 
 
-def _append(session: Session, kind: str, code: str, data: dict[str, Any], actor: str = WORKER,
-            office: str | None = None) -> None:  # fmt: skip
+def append_entry(session: Session, kind: str, code: str, data: dict[str, Any],
+                 actor: str = WORKER, office: str | None = None) -> None:  # fmt: skip
     registry.append(session, [ledger.NewEntry(kind, subject(code), data, actor, office)])
 
 
@@ -294,7 +302,9 @@ def mark_sent(session: Session, notice_id: int) -> None:
     notice = session.get(Notice, notice_id)
     if notice is None or notice.sent_at is not None:
         return
-    _append(session, "notice.sent", notice.deceased, {"notice": notice_id, "sent_at": now_text()})
+    append_entry(
+        session, "notice.sent", notice.deceased, {"notice": notice_id, "sent_at": now_text()}
+    )
 
 
 def notice_rows(
@@ -396,7 +406,7 @@ def declare(
         kind, data = "estate.settled", {"estate": {**opened, **changes}}
     else:
         kind, data = "estate.declared", {"deceased": person.national_code, "set": changes}
-    _append(session, kind, person.national_code, data, caller.actor, caller.place.office)
+    append_entry(session, kind, person.national_code, data, caller.actor, caller.place.office)
     return view(session, caller, person.national_code)
 
 
@@ -474,7 +484,7 @@ def issue(
                "declared": dumps(declared), "objection_until": _until(document).isoformat(),
                "updated_at": now}  # fmt: skip
     notices = _notices(session, person, document, public_url, now)
-    _append(session, "estate.issued", estate.deceased,
+    append_entry(session, "estate.issued", estate.deceased,
             {"deceased": estate.deceased, "set": changes, "notices": notices}, caller.actor,
             caller.place.office)  # fmt: skip
     return Outcome(estate.deceased, "issued", document.number, [])
@@ -526,7 +536,7 @@ def reissue(session: Session, old: Document, entry: ledger.NewEntry) -> None:
         if estate is not None:
             changes = {"status": "queued", "certificate": None, "reasons": dumps(why),
                        "objection_until": None, "updated_at": now}  # fmt: skip
-            _append(session, "estate.queued", code, {"deceased": code, "set": changes},
+            append_entry(session, "estate.queued", code, {"deceased": code, "set": changes},
                     entry.actor)  # fmt: skip
         return
     stated = document_facts.inheritance_certificate(person, resolution, _stated(declared))
@@ -537,7 +547,4 @@ def reissue(session: Session, old: Document, entry: ledger.NewEntry) -> None:
         changes = {"status": "issued", "certificate": document.number, "reasons": dumps([]),
                    "objection_until": _until(document).isoformat(), "updated_at": now}  # fmt: skip
         data = {"deceased": code, "set": changes, "notices": notices}
-        _append(session, "estate.reissued", code, data, entry.actor)
-
-
-documents.REISSUERS["inheritance"] = reissue
+        append_entry(session, "estate.reissued", code, data, entry.actor)

@@ -15,6 +15,7 @@ OBJECTION_STATUS_FA = {
     "rejected": "رد شد",
     "correcting": "پذیرفته شد؛ اصلاح ثبت در جریان است",
     "upheld": "پذیرفته شد؛ گواهی اصلاح و دوباره صادر شد",
+    "closed": "بسته شد؛ ثبت فوت ابطال شد",
 }
 LEVEL_FA = {1: "هیأت حل اختلاف ثبت احوال استان", 2: "مرجع تجدیدنظر ملی ثبت احوال"}
 
@@ -34,6 +35,15 @@ def certificate_sms(
         f"ثبت احوال: گواهی انحصار وراثت مرحوم {deceased} به شمارهٔ {number} {what}. "
         f"{'؛ '.join(who)}. گواهی را در سهیم ببینید: {link} "
         f"مهلت اعتراض تا {format_fa(until)}."
+    )
+
+
+def death_revoked_sms(deceased: str, number: str | None) -> str:
+    """The SMS to everyone told of an estate whose death registration was revoked."""
+    certificate = f" و گواهی انحصار وراثت شمارهٔ {number} باطل شد" if number else ""
+    return (
+        f"ثبت احوال: ثبت فوت {deceased} نادرست بود و ابطال شد{certificate}. "
+        "پیام پیشین دربارهٔ وراثت ایشان را نادیده بگیرید."
     )
 
 

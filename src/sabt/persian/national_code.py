@@ -6,13 +6,17 @@ Layout (facts.md §1.1): d1-d3 issuing office prefix, d4-d9 serial, d10 check di
 The ten repeated-digit codes pass that rule, so they are rejected explicitly.
 """
 
-from collections.abc import Collection
+from __future__ import annotations
 
-import numpy as np
-import numpy.typing as npt
+from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 from sabt.persian.digits import to_ascii
 from sabt.persian.places import published_prefixes
+
+if TYPE_CHECKING:  # numpy is imported by the column functions only: the CLI starts faster
+    import numpy as np
+    import numpy.typing as npt
 
 
 class InvalidNationalCode(ValueError):
@@ -113,6 +117,8 @@ def allocate(prefix: str, serial: int) -> str:
 def check_digits(first9: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """`check_digit` of many codes at once, each given by its first nine digits as an
     integer."""
+    import numpy as np
+
     s = np.zeros(len(first9), dtype=np.int64)
     rest = first9.copy()
     for weight in range(2, 11):  # the ninth digit has weight 2
@@ -126,6 +132,8 @@ def valid_codes(codes: npt.NDArray[np.int64], prefixes: Collection[str]) -> npt.
     """Which of `codes` (10-digit codes as integers) `validate` accepts with `prefixes`, all
     at once: the same rules, for a column of codes (a bulk import's chunk, say). Call
     `validate` on a code this rejects for the reason."""
+    import numpy as np
+
     codes = np.asarray(codes, dtype=np.int64)
     first9 = codes // 10
     known_prefixes = sorted(int(p) for p in prefixes if len(p) == 3 and p.isascii() and p.isdigit())

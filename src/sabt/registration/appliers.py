@@ -5,9 +5,11 @@ from typing import Any
 from sabt.registration.models import Case
 from sabt.registry import state
 
-OPENED = ("birth.notified", "birth.filed", "death.notified", "correction.filed")
+KINDS = ("birth", "death", "correction", "death_revocation")
+OPENED = ("birth.notified", "birth.filed", "death.notified", "correction.filed",
+          "death_revocation.filed")  # fmt: skip
 CHANGED = (
-    *(f"{kind}.{step}" for kind in ("birth", "death", "correction")
+    *(f"{kind}.{step}" for kind in KINDS
       for step in ("queued", "registered", "rejected")),
     "case.assigned", "case.released", "case.endorsed",
 )  # fmt: skip

@@ -15,12 +15,13 @@ from sabt.identity import service as identity
 from sabt.identity.service import Caller
 from sabt.kit.console import DB_HELP, out, user_errors
 from sabt.kit.errors import BadInput
-from sabt.registration import marriages, queue
+from sabt.registration import death_revocations, marriages, queue
 from sabt.registry.cli import open_register
 from sabt.registry.db import write_session
 
 queue_app = typer.Typer(help="The registrar queue: list, take, decide.", no_args_is_help=True)
 marriages_app = typer.Typer(help="Marriages: the daily end of expired terms.", no_args_is_help=True)
+deaths_app = typer.Typer(help="Deaths: revoke a wrongly registered one.", no_args_is_help=True)
 
 DbOption = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
 AsOption = Annotated[str, typer.Option("--as", help="the staff username to act as")]
@@ -47,7 +48,9 @@ def _text(value: str, what: str) -> str:
 @user_errors
 def list_command(
     as_user: AsOption,
-    kind: Annotated[str | None, typer.Option(help="birth | death | correction")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="birth | death | correction | death_revocation")
+    ] = None,
     flag: Annotated[str | None, typer.Option(help="only cases with this flag")] = None,
     min_age_days: Annotated[int | None, typer.Option(min=0, help="waiting at least")] = None,
     limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
@@ -126,6 +129,23 @@ def reject_command(
 ) -> None:
     """Reject a case with a reason."""
     _act(db, as_user, "reject", case_id, reason=_text(reason, "reason"))
+
+
+@deaths_app.command("revoke")
+@user_errors
+def revoke_death_command(
+    code: Annotated[str, typer.Argument(help="the national code of the person")],
+    as_user: AsOption,
+    reason: Annotated[str, typer.Option(help="what shows the death was wrong (10-500 letters)")],
+    document_ref: Annotated[str, typer.Option(help="the decision or record that shows it")],
+    db: DbOption = None,
+) -> None:
+    """File the revocation of a wrongly registered death: a different senior approves it
+    (sabt queue approve), which restores the person and revokes what the death caused."""
+    with write_session(open_register(db)) as session:
+        caller = _caller(session, as_user, "corrections:file")
+        ref = _text(document_ref, "document_ref")
+        _print(death_revocations.file(session, caller, code, reason, ref))
 
 
 @marriages_app.command("close-expired")

@@ -83,7 +83,7 @@ def file(
     person = session.get(Person, validation.parse_code(code))
     if person is None:
         raise BadInput("unknown_person", f"کد ملی در ثبت نیست: {code}", f"no person {code}")
-    caller.require_jurisdiction(_place_of(person))
+    caller.require_jurisdiction(place_of(person))
     new, key = _checked_value(session, person, field, new_value, staff=True)
     old = _value(person, field)
     _check_none_pending(session, person.national_code, field)
@@ -249,7 +249,7 @@ def requests_of(session: Session, code: str) -> list[Case]:
     ))  # fmt: skip
 
 
-def _place_of(person: Person) -> Place:
+def place_of(person: Person) -> Place:
     """Where a person's record is kept: their registering office and the county they live
     in (registrars of either may correct it)."""
     county = places.counties().get(person.residence_county)

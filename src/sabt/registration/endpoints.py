@@ -18,6 +18,7 @@ from sabt.registration import (
     births,
     cases,
     corrections,
+    death_revocations,
     deaths,
     late_births,
     marriages,
@@ -28,6 +29,7 @@ from sabt.registration.schemas import (
     BirthNotificationJSON,
     CorrectionIn,
     DeathNotificationJSON,
+    DeathRevocationIn,
     Decision,
     Declaration,
     DivorceIn,
@@ -223,7 +225,9 @@ MAX_WAIT_DAYS = 100 * 366  # a century: no case waits longer, and the date stays
 def list_queue(
     caller: Annotated[Caller, Depends(require("queue:read"))],
     db: Annotated[Session, Depends(session)],
-    kind: Annotated[Literal["birth", "death", "correction"] | None, Query()] = None,
+    kind: Annotated[
+        Literal["birth", "death", "correction", "death_revocation"] | None, Query()
+    ] = None,
     flag: Annotated[str | None, Query(description="only cases with this flag")] = None,
     min_age_days: Annotated[
         int | None, Query(ge=0, le=MAX_WAIT_DAYS, description="waiting at least (days)")
@@ -335,6 +339,18 @@ def file_correction(
         db, caller, body.national_code, body.field, body.new_value, body.legal_basis,
         body.document_ref,
     )  # fmt: skip
+
+
+@router.post("/deaths/revocations", status_code=201)
+def file_death_revocation(
+    body: DeathRevocationIn,
+    caller: Annotated[Caller, Depends(require("corrections:file"))],
+    db: Annotated[Session, Depends(ledger_session, scope="function")],
+) -> dict[str, Any]:
+    """File the revocation of a wrongly registered death; it waits for a different senior's
+    approval, which restores the person, reopens the marriages the death ended and revokes
+    the documents and the inheritance certificate it caused."""
+    return death_revocations.file(db, caller, body.national_code, body.reason, body.document_ref)
 
 
 @router.post("/births/late-registrations", status_code=201)

@@ -25,7 +25,7 @@ from sabt.kit.orm import Base
 class Case(Base):
     __tablename__ = "registration_case"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(12))
     source: Mapped[str] = mapped_column(ForeignKey("office.code"))  # who notified
     external_id: Mapped[str] = mapped_column(String(64))  # the source's notification id
@@ -43,7 +43,9 @@ class Case(Base):
     assigned_to: Mapped[str | None] = mapped_column(String(80))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     __table_args__ = (
-        CheckConstraint("kind in ('birth', 'death', 'correction')", name="kind"),
+        CheckConstraint(
+            "kind in ('birth', 'death', 'correction', 'death_revocation')", name="kind"
+        ),
         CheckConstraint(
             "status in ('notified', 'queued', 'registered', 'stillbirth', 'rejected')",
             name="status",

@@ -2,9 +2,10 @@
 a case (one registrar at a time), approving or rejecting it, and the full history of a case
 or a person from the ledger.
 
-Two-person rule: a late registration and a correction take effect only when a second
-person with the senior role (`corrections:approve`) approves after a first one endorsed it
-(for a correction, the registrar who filed it), never the same person twice.
+Two-person rule: a late registration, a correction and the revocation of a death take
+effect only when a second person with the senior role (`corrections:approve`) approves after
+a first one endorsed it (for a correction or a revocation, the registrar who filed it), never
+the same person twice.
 """
 
 from collections.abc import Callable
@@ -18,7 +19,15 @@ from sabt.identity.roles import Jurisdiction
 from sabt.identity.service import Caller, Forbidden
 from sabt.kit import canonical, clock
 from sabt.kit.errors import BadInput, Conflict, NotFound
-from sabt.registration import attachments, births, cases, corrections, deaths, rules
+from sabt.registration import (
+    attachments,
+    births,
+    cases,
+    corrections,
+    death_revocations,
+    deaths,
+    rules,
+)
 from sabt.registration.models import Attachment, Case
 from sabt.registry import ledger, validation
 from sabt.registry.models import LedgerEntry, Marriage
@@ -32,7 +41,11 @@ EXECUTE: dict[str, Executor] = {
     "birth": births.register,
     "death": deaths.register,
     "correction": corrections.apply,
+    death_revocations.KIND: death_revocations.apply,
 }
+# Kinds that are requests to change the register (never notifications): two persons always,
+# and only a senior rejects them.
+REQUESTS = frozenset({"correction", death_revocations.KIND})
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -208,10 +221,10 @@ def release(session: Session, caller: Caller, case_id: int) -> dict[str, Any]:
 
 
 def needs_two_persons(case: Case) -> bool:
-    """Corrections, late registrations, births no hospital notified and deaths reported by
-    one not competent for them: never one person."""
+    """Corrections, revocations of a death, late registrations, births no hospital notified
+    and deaths reported by one not competent for them: never one person."""
     two = {"late", "no_notification", "reporter_not_competent"}
-    return case.kind == "correction" or bool(two & set(case.flags.split()))
+    return case.kind in REQUESTS or bool(two & set(case.flags.split()))
 
 
 def approve(
@@ -272,7 +285,7 @@ def _awaiting_second(case: Case) -> dict[str, Any]:
 
 def reject(session: Session, caller: Caller, case_id: int, reason: str) -> dict[str, Any]:
     case = _actionable(session, caller, case_id)
-    if case.kind == "correction":
+    if case.kind in REQUESTS:
         caller.require(APPROVE_SENIOR)
     data = cases.data_of(case)
     data["rejected_by"] = {"by": caller.actor, "at": cases.now_text(), "note": reason}

@@ -147,6 +147,19 @@ class CorrectionIn(BaseModel):
     document_ref: str = Field(min_length=1, max_length=100)
 
 
+class DeathRevocationIn(BaseModel):
+    """A registrar files the revocation of a wrongly registered death; a different senior
+    approves it in the queue."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [{
+        "national_code": "0499370899",
+        "reason": "شخص با شناسنامه و حضور در اداره زنده بودن خود را نشان داد",
+        "document_ref": "صورت‌جلسهٔ ۱۴۰۵-۸۸"}]})  # fmt: skip
+    national_code: str
+    reason: str = Field(min_length=10, max_length=500)
+    document_ref: str = Field(min_length=1, max_length=100)
+
+
 class LateBirthIn(BaseModel):
     """A late birth registration filed by a registrar (no hospital notified the birth)."""
 

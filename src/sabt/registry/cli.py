@@ -1,25 +1,27 @@
-"""`sabt db`, `sabt ledger`, `sabt person` and `sabt export` commands."""
+"""`sabt db`, `sabt ledger`, `sabt person` and `sabt export` commands.
+
+Each command imports what it uses when it runs (not at the top): `sabt person show` must not
+pay for the migrations, the bulk loader and the parts that follow the ledger.
+"""
+
+from __future__ import annotations
 
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from sqlalchemy import Connection, Engine
-from sqlalchemy.orm import Session
 
 from sabt.kit import settings
 from sabt.kit.console import DB_HELP, database_url, err, out, progress_bar, user_errors
 from sabt.kit.errors import BadInput
-from sabt.persian import places
-from sabt.registry import checkpoint, export, ledger, queries, schema
-from sabt.registry.db import make_engine, write_session
-from sabt.registry.replay import replay
-from sabt.registry.schemas import PersonOut
-from sabt.registry.validation import parse_code
+
+if TYPE_CHECKING:
+    from rich.table import Table
+    from sqlalchemy import Connection, Engine
+
+    from sabt.registry.schemas import PersonOut
 
 DbOption = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
 PAGE = 500  # checkpoints asked for at a time
@@ -30,16 +32,33 @@ person_app = typer.Typer(help="Persons in the register.", no_args_is_help=True)
 
 
 def open_register(db: str | None) -> Engine:
-    """An engine on the register, created or migrated to the current schema."""
+    """An engine on the register, created or migrated to the current schema, with the
+    ledger's followers installed: a command that writes acts as the API would."""
+    from sabt import followers
+    from sabt.registry import schema
+    from sabt.registry.db import make_engine
+
+    followers.install()
     engine = make_engine(database_url(db))
     schema.ensure(engine)
     return engine
+
+
+def read_register(db: str | None) -> Engine:
+    """An engine on the register for a command that only reads it: no migration, no
+    followers (a register that is not there is told by `no_register`)."""
+    from sabt.registry.db import make_engine
+
+    return make_engine(database_url(db))
 
 
 @db_app.command("upgrade")
 @user_errors
 def db_upgrade(db: DbOption = None) -> None:
     """Create the database, or migrate it to the current schema."""
+    from sabt.registry import schema
+    from sabt.registry.db import make_engine
+
     schema.upgrade(make_engine(database_url(db)))
     err.print("schema is current")
 
@@ -58,6 +77,8 @@ def ledger_verify(
 ) -> None:
     """Walk the whole chain. Exit 0 when it holds, 1 naming the first entry that does not,
     or when it contradicts an earlier checkpoint (a file, or every one published at a URL)."""
+    from sabt.registry import checkpoint, ledger
+
     url = database_url(db)
     published = _fetch_checkpoints(against) if against else None
     engine = open_register(url)
@@ -106,6 +127,8 @@ def _fetch_checkpoints(url: str) -> list[Any]:
 
 
 def _check_checkpoint(conn: Connection, path: Path) -> str | None:
+    from sabt.registry import checkpoint
+
     try:
         statement = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -124,6 +147,9 @@ def _check_checkpoint(conn: Connection, path: Path) -> str | None:
 def ledger_checkpoint(db: DbOption = None) -> None:
     """Sign the head (seq, hash, time) now, publish it among the registry's checkpoints
     (`GET /api/v1/ledger/checkpoints`) and print it."""
+    from sabt.registry import checkpoint
+    from sabt.registry.db import write_session
+
     engine = open_register(db)
     key = checkpoint.load_or_create_key(settings.instance_dir(settings.load()))
     with write_session(engine) as session:
@@ -137,6 +163,10 @@ def ledger_replay(
     db: DbOption = None,
 ) -> None:
     """Rebuild every state table from the ledger alone into an empty database."""
+    from sabt.registry import ledger
+    from sabt.registry.db import make_engine
+    from sabt.registry.replay import replay
+
     source = open_register(db)
     target = make_engine(into)
     with source.connect() as conn:
@@ -154,9 +184,24 @@ def person_show(
     db: DbOption = None,
 ) -> None:
     """Show a person: identity, parents, Jalali dates in Persian digits."""
-    engine = open_register(db)
-    with Session(engine) as session:
-        shown = PersonOut.of(queries.get_person(session, parse_code(code)))
+    from rich.console import Console
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.orm import Session
+
+    from sabt.registry import queries
+    from sabt.registry.schemas import PersonOut
+    from sabt.registry.validation import parse_code
+
+    checked = parse_code(code)
+    try:
+        with Session(read_register(db)) as session:
+            shown = PersonOut.of(queries.get_person(session, checked))
+    except DBAPIError as exc:
+        raise BadInput(
+            "no_register",
+            "در این پایگاه داده ثبتی نیست؛ نخست sabt db upgrade را اجرا کنید",
+            "this database holds no register: run sabt db upgrade first",
+        ) from exc
     if as_json:
         out(shown.model_dump_json())
         return
@@ -164,6 +209,10 @@ def person_show(
 
 
 def _person_table(p: PersonOut) -> Table:
+    from rich.table import Table
+
+    from sabt.persian import places
+
     counties = places.counties()
     table = Table(show_header=False, title=f"{p.first_name} {p.last_name}")
     sex = {"male": "مرد", "female": "زن"}[p.sex]
@@ -195,6 +244,8 @@ def export_command(
     db: DbOption = None,
 ) -> None:
     """Export every person (living and deceased) or every marriage."""
+    from sabt.registry import export
+
     engine = open_register(db)
     with engine.connect() as conn, progress_bar(f"exporting {what}") as tick:
         count = export.export(conn, what, fmt, out_path, tick)

@@ -5,7 +5,7 @@ tables (`state.StateWriter`), store the new head, all in one transaction.
 """
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -38,19 +38,38 @@ def known_prefixes(conn: Connection | Session) -> set[str]:
 
 
 # Parts above the registry that act on what was just recorded, in the same transaction
-# (documents: a correction revokes the documents stating the old value). Registered once
-# when the part is imported; a follower may append entries of its own.
+# (documents: a correction revokes the documents stating the old value). `sabt.followers`
+# installs them, in every process that writes; a follower may append entries of its own.
 Follower = Callable[[Session, list[ledger.NewEntry]], None]
-FOLLOWERS: list[Follower] = []
 
 
-def follow(follower: Follower) -> None:
-    if follower not in FOLLOWERS:
-        FOLLOWERS.append(follower)
+class FollowersNotInstalled(RuntimeError):
+    """A process wrote the ledger before installing its followers (a programming error)."""
+
+
+@dataclass
+class _Followers:
+    installed: list[Follower] | None = None
+
+
+FOLLOWERS = _Followers()
+
+
+def install_followers(followers: Sequence[Follower]) -> None:
+    FOLLOWERS.installed = list(followers)
+
+
+def followers() -> list[Follower]:
+    if FOLLOWERS.installed is None:
+        raise FollowersNotInstalled(
+            "the ledger's followers are not installed: call sabt.followers.install() first"
+        )
+    return FOLLOWERS.installed
 
 
 def append(session: Session, entries: list[ledger.NewEntry]) -> list[int]:
     """Record entries and apply them, in the caller's transaction. Returns their seqs."""
+    installed = followers()  # before anything is written
     head = ledger.lock_head(session)
     writer = StateWriter(session.connection())
     recorded_at = ledger.utc_text(clock.now())
@@ -66,7 +85,7 @@ def append(session: Session, entries: list[ledger.NewEntry]) -> list[int]:
     except BaseException:
         ledger.forget_head(session)  # the kept head ran ahead of what was written
         raise
-    for follower in FOLLOWERS:
+    for follower in installed:
         follower(session, entries)
     return seqs
 

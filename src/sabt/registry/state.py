@@ -152,6 +152,18 @@ def apply_person_died(data: dict[str, Any]) -> Effects:
     return effects
 
 
+def apply_death_revoked(data: dict[str, Any]) -> Effects:
+    """A wrongly registered death revoked: the person alive again and the marriages the
+    death ended open again (with no widow's waiting period)."""
+    alive = {"status": "alive", "death_date": None, "death_at": None, "death_place": None,
+             "death_registered_at": None}  # fmt: skip
+    effects = Effects(updates=[("person", {"national_code": data["national_code"]}, alive)])
+    reopened = {"ended_at": None, "end_reason": None, "waiting_period_end": None}
+    for marriage_id in data["marriages_reopened"]:
+        effects.updates.append(("marriage", {"id": marriage_id}, reopened))
+    return effects
+
+
 CORRECTABLE_DATES = frozenset({"birth_date"})
 
 
@@ -205,6 +217,7 @@ APPLIERS: dict[str, Applier] = {
     # the registration workflows' changes to the register
     "person.died": apply_person_died,
     "person.corrected": apply_person_corrected,
+    "person.death_revoked": apply_death_revoked,
     "marriage.registered": apply_marriage_imported,
     "marriage.ended": apply_marriage_ended,
     "marriage.returned": apply_marriage_returned,
