@@ -4,7 +4,15 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: demo test lint deps lock clean
+.PHONY: demo test lint deps lock clean system-demo system-test
+
+# The Debian packages each command needs, installed when missing if run as root (else the
+# command to run is named): scripts/system-packages says which and why.
+system-demo:
+	@sh scripts/system-packages demo
+
+system-test:
+	@sh scripts/system-packages test
 
 $(BIN)/.runtime: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,11 +31,11 @@ $(RP_CLIENT)/node_modules/.installed: $(RP_CLIENT)/package-lock.json
 	touch $@
 
 ## demo: build (once) a synthetic register on SQLite and serve the API on http://127.0.0.1:$(PORT)
-demo: $(BIN)/.runtime
+demo: system-demo $(BIN)/.runtime
 	$(BIN)/sabt demo --port $(PORT)
 
 ## test: the whole suite (SQLite always; PostgreSQL too when SABT_TEST_DATABASE_URL is set)
-test: $(BIN)/.dev $(RP_CLIENT)/node_modules/.installed
+test: system-test $(BIN)/.dev $(RP_CLIENT)/node_modules/.installed
 	$(BIN)/python -m pytest -q
 
 ## lint: ruff and mypy
@@ -36,12 +44,9 @@ lint: $(BIN)/.dev
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
-## deps: the Debian packages the platform and its tests use (run as root)
-deps:
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib \
-	  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core poppler-utils zbar-tools libzbar0 \
-	  libnss3-tools chromium nodejs npm
+## deps: every Debian package the platform and its tests use, PostgreSQL included (run as root)
+deps: system-test
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib
 
 ## lock: re-resolve the pinned versions (needs network; commit the result)
 lock:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
+from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
@@ -291,3 +292,33 @@ def test_verifying_from_another_instance_folder_makes_no_keys_and_says_why(
     assert result.exit_code == 2 and "no_document_keys" not in result.stdout
     assert "SABT_HOME" in result.stderr and "Traceback" not in result.output
     assert list(elsewhere.iterdir()) == []  # nothing made beside the command
+
+
+def _digit_fonts(path: str) -> dict[str, set[str]]:
+    """Each embedded font of the PDF, with the Persian digits its ToUnicode map names."""
+    digits = {f"{0x06F0 + d:04X}" for d in range(10)}
+    found: dict[str, set[str]] = {}
+    with open(path, "rb") as stream:
+        reader = PdfFileReader(stream)
+        kids = reader.root["/Pages"]["/Kids"]
+        for i in range(len(kids)):
+            fonts = kids[i].get_object()["/Resources"]["/Font"]
+            for name in fonts:
+                font = fonts[name]
+                cmap = font["/ToUnicode"].data.decode("latin-1").upper()
+                base = str(font["/BaseFont"]).split("+")[-1]
+                found.setdefault(base, set()).update(d for d in digits if d in cmap)
+    return found
+
+
+def test_persian_digits_are_drawn_in_a_persian_face(
+    client: TestClient, db_url: str, tmp_path: Path
+) -> None:
+    """Noto Naskh Arabic draws ۴ ۵ ۶ in Arabic and Urdu shapes: the documents take the ten
+    Persian digits from Vazirmatn (the SabtDigits face) and every other letter from Noto."""
+    issued = issue(db_url, tmp_path, "booklet", C["ali"])
+    assert "۱۳۵۳/۱۰/۱۴" in pdf_text(issued["pdf"])  # Ali's birth day, in Persian digits
+    fonts = _digit_fonts(issued["pdf"])
+    drawn_by_persian = set().union(*(d for f, d in fonts.items() if f.startswith("SabtDigits")))
+    assert {"06F4", "06F5"} <= drawn_by_persian
+    assert not set().union(*(d for f, d in fonts.items() if not f.startswith("SabtDigits")))

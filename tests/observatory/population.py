@@ -18,7 +18,7 @@ ISFAHAN = places.county_by_name("اصفهان").code
 OFFICE = "CR-OBS-1"
 NAMES = [
     "m1", "m2", "m3", "w1", "w2", "w3", "w4", "w5", "d3", "c2", "c3",
-    "h1", "h2", "h3", "o1", "c0", "c1", "c4",
+    "h1", "h2", "h3", "o1", "c0", "c1", "c4", "c5",
 ]  # fmt: skip
 CODES = {name: national_code.allocate("001", i + 1) for i, name in enumerate(NAMES)}
 
@@ -70,6 +70,9 @@ def records() -> list[object]:
                 birth_registered_at=date(2024, 1, 16)),
         _person("c4", "male", date(2023, 4, 1), birth_registered_at=date(2023, 4, 10),
                 death_date=date(2023, 12, 1), death_registered_at=date(2023, 12, 3)),
+        # the register's latest event, the day before the tests' clock: its data reach it, so
+        # 1402 is complete (observatory.service.reach)
+        _person("c5", "male", date(2025, 9, 21), birth_registered_at=date(2025, 9, 21)),
         # marriages: h1-w1 (both first; a revocable divorce undone by a return), h2-w2 of
         # 2005 ended by divorce in 1402, h2-w3 (w3's first, not h2's), h3-w4 temporary
         MarriageRecord(1, CODES["h1"], CODES["w1"], "permanent", at(date(2023, 6, 15)), OFFICE,

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from sabt.kit import clock
+from sabt.kit.errors import SabtError
 from sabt.observatory import service, snapshot
 from sabt.observatory.cells import Area
 from sabt.persian import national_code
@@ -194,3 +195,20 @@ def test_snapshot_holds_no_identifiers(engine: Engine, run: Run, tmp_path: Path)
     for name in snapshot.FILES:
         columns = pq.read_schema(snap.path(name)).names
         assert not [c for c in columns if "code" in c or "name" in c], (name, columns)
+
+
+def test_a_year_is_complete_only_as_far_as_the_registers_data_reach(
+    engine: Engine, run: Run, tmp_path: Path
+) -> None:
+    """The register's latest event is 1404/06/30 (c5's birth). A year later by the clock,
+    1404 is still counted only to that day, and no later year is offered: a register loaded
+    months ago (or a synthetic one) must not show a half year as a whole one."""
+    clock.set_clock(clock.FixedClock(datetime(2026, 12, 7, 8, 0, tzinfo=UTC)))
+    r = service.report(engine, tmp_path, 1404, Area("nation"))
+    assert (r.complete, r.through) == (False, date(2025, 9, 21))
+    snap = snapshot.current(engine, tmp_path)
+    assert service.years_covered(snap)[1] == 1404
+    with pytest.raises(SabtError) as refused:
+        service.report(engine, tmp_path, 1405, Area("nation"))
+    assert refused.value.code == "year_outside_register"
+    assert service.report(engine, tmp_path, YEAR, Area("nation")).complete

@@ -148,3 +148,19 @@ def test_families_are_rich_enough() -> None:
 def test_calibration_inputs_have_their_published_anchor() -> None:
     assert calibration.published_counts()["births"][1402] == 1_057_948
     assert calibration.national_population()[1395] == 79_926_270
+
+
+def test_nobody_outlives_the_life_tables_oldest_age() -> None:
+    """Seed 5 once had about 30 living people born before 1900 (the oldest in 1826 with 5,000
+    living at 1405/09/16, in 1842 in the demo): a weighted
+    draw of each year's deaths left a few of the very old alive for ever."""
+    end = date(2026, 12, 7)
+    pop = simulate(5000, 5, end)
+    p = pop.persons
+    living_births = p["birth"][p["death"] == 0]
+    oldest = date.fromordinal(int(living_births.min()))  # the simulation's days are ordinals
+    assert age_on(oldest, end) < calibration.MAX_AGE
+    assert oldest > date(1916, 1, 1)
+    dead = p["death"] > 0
+    lifespans = (p["death"][dead] - p["birth"][dead]) / 365.2422
+    assert lifespans.max() < calibration.MAX_AGE

@@ -17,14 +17,15 @@ from sabt.estates import worker
 from sabt.identity import cli as identity_cli
 from sabt.identity import hoda, provider, sms
 from sabt.identity import service as identity
+from sabt.kit import clock
 from sabt.kit import settings as settings_mod
 from sabt.kit.console import DB_HELP, database_url, err, user_errors
-from sabt.persian import places
+from sabt.persian import jalali, places
 from sabt.portal import demo as portal_demo
-from sabt.registry import schema
+from sabt.registry import queries, schema
 from sabt.registry import service as registry
 from sabt.registry.db import make_engine
-from sabt.synth.cli import DEFAULT_END, synth
+from sabt.synth.cli import synth
 from sabt.synth.records import office_codes
 
 DEMO_PEOPLE = 50_000
@@ -111,14 +112,20 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000, db: Db = None) -> None:
     engine = make_engine(url)
     schema.ensure(engine)
     empty = registry.is_empty(engine)
-    engine.dispose()
+    today = clock.today_tehran()
+    err.print(f"today is {jalali.to_jalali(today)} ({today.isoformat()}, Tehran)")
     if empty:
         err.print(
-            f"building the demo register ({DEMO_PEOPLE:,} living people and their ancestors)…"
+            f"building the demo register ({DEMO_PEOPLE:,} living people and their ancestors,"
+            " events up to today)…"
         )
-        synth(people=DEMO_PEOPLE, seed=DEMO_SEED, end=DEFAULT_END, db=url, show_report=False)
+        synth(people=DEMO_PEOPLE, seed=DEMO_SEED, end=None, db=url, show_report=False)
     else:
-        err.print("reusing the existing demo register")
+        with Session(engine) as session:
+            last = queries.last_event_day(session)
+        reach = f", its events end on {jalali.to_jalali(last)}" if last else ""
+        err.print(f"reusing the existing demo register{reach}")
+    engine.dispose()
     settings = settings_mod.load()
     public_url = os.environ.get("SABT_PUBLIC_URL") or f"http://{host}:{port}"
     settings = dataclasses.replace(settings, database_url=url, public_url=public_url.rstrip("/"))

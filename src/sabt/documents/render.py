@@ -58,8 +58,21 @@ def _environment() -> Environment:
     return env
 
 
+# Persian digits from a Persian face: Noto Naskh Arabic draws ۴ ۵ ۶ in their Arabic and
+# Urdu shapes whatever the page's language (its `locl` for Persian changes only the
+# separators). Vazirmatn (OFL, shipped in fonts/, see its README) draws U+06F0-06F9 only.
+DIGIT_FONT = Path(__file__).parent / "fonts"
+PERSIAN_DIGITS = "U+06F0-06F9"
+
+
 def _font_faces() -> str:
     faces = []
+    for weight, style in (("normal", "Regular"), ("bold", "Bold")):
+        digits = (DIGIT_FONT / f"Vazirmatn-{style}.ttf").as_uri()
+        faces.append(
+            f"@font-face {{font-family: SabtDigits; src: url('{digits}');"
+            f" font-weight: {weight}; unicode-range: {PERSIAN_DIGITS};}}"
+        )
     for family, stem in FONTS.items():
         for weight, style in (("normal", "Regular"), ("bold", "Bold")):
             path = FONT_DIR / f"{stem}-{style}.ttf"

@@ -245,9 +245,9 @@ def _visible(session: Session, caller: Caller, objection_id: int) -> Objection:
 def board_list(session: Session, caller: Caller, status: str = "filed") -> list[dict[str, Any]]:
     j = caller.jurisdiction
     assert j is not None  # staff only (the scope says so)
-    where = [Objection.status == status]
-    if j.level != "nation":
-        where += [Objection.province == j.province, Objection.level == 1]
+    where = [Objection.status == status, j.where(province=Objection.province)]
+    if j.level != "nation":  # an objection to a board's decision is the nation's
+        where.append(Objection.level == 1)
     rows = session.scalars(select(Objection).where(*where).order_by(Objection.filed_at))
     return [as_json(o) for o in rows]
 

@@ -345,11 +345,7 @@ def queue(session: Session, caller: Caller, limit: int = 50, offset: int = 0) ->
     """Queued estates of the caller's jurisdiction, oldest death registration first."""
     j = caller.jurisdiction
     assert j is not None  # staff only (the scope says so)
-    where = [Estate.status == "queued"]
-    if j.level == "province":
-        where.append(Estate.province == j.province)
-    elif j.level != "nation":
-        where.append(Estate.county == j.county)
+    where = [Estate.status == "queued", j.where(None, Estate.county, Estate.province)]
     total = session.scalar(select(func.count()).select_from(Estate).where(*where)) or 0
     rows = session.scalars(select(Estate).where(*where)
                            .order_by(Estate.death_registered_at, Estate.deceased)

@@ -1,11 +1,15 @@
-"""Scopes, organisation kinds, staff roles and jurisdictions. Pure: no I/O.
+"""Scopes, organisation kinds, staff roles and jurisdictions. Pure: no I/O (a jurisdiction
+gives a query filter, it runs none).
 
 Deny by default: a caller may do exactly what its scopes name, and staff only inside their
 jurisdiction (the office, county, province or consulate of their own office, or the nation).
 """
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, false, true
+from sqlalchemy.orm import QueryableAttribute
 
 # What each scope allows; every endpoint names the one it needs.
 SCOPES: dict[str, str] = {
@@ -110,6 +114,28 @@ class Jurisdiction:
                 return place.county is not None and place.county == self.county
             case _:  # office or consulate: that office only
                 return place.office is not None and place.office == self.office
+
+    def where(
+        self,
+        office: QueryableAttribute[Any] | None = None,
+        county: QueryableAttribute[Any] | None = None,
+        province: QueryableAttribute[Any] | None = None,
+    ) -> ColumnElement[bool]:
+        """The SQL form of `covers`, over a table's office, county and province columns: every
+        listing filters with this, so a list never shows what `covers` would refuse to open.
+        A table without the column a level needs holds nothing that level covers."""
+        match self.level:
+            case "nation":
+                return true()
+            case "province":
+                column, value = province, self.province
+            case "county":
+                column, value = county, self.county
+            case _:
+                column, value = office, self.office
+        if column is None or value is None:
+            return false()
+        return column == value
 
 
 def jurisdiction_of(

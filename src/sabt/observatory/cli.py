@@ -3,6 +3,7 @@
 
 import sys
 import time
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from sabt.kit.errors import BadInput
 from sabt.observatory import definitions, export, service, snapshot
 from sabt.observatory.cells import Area
 from sabt.persian.digits import number_fa, to_persian
+from sabt.persian.jalali import format_fa
 from sabt.registry import schema
 from sabt.registry.db import make_engine
 
@@ -77,7 +79,8 @@ def _table(result: dict[str, Any], area: Area) -> Table:
         "province": f"استان {area.code}",
         "county": f"شهرستان {area.code}",
     }
-    period = "" if result["period"]["complete"] else " (تا امروز)"
+    through = format_fa(date.fromisoformat(result["period"]["through"]))
+    period = "" if result["period"]["complete"] else f" (تا {through})"
     table = Table(title=f"شاخص‌های جمعیتی سال {to_persian(str(result['year']))}، "
                         f"{where[area.level]}{period}")  # fmt: skip
     for column in ("شاخص", "مقدار", "واحد", "تعریف"):

@@ -26,7 +26,7 @@ class Report:
     area: Area
     first: date
     last: date
-    through: date  # the last day counted: the year's last, or today for the running year
+    through: date  # the last day counted: the year's last, or the register's reach
     mid: date
     snapshot: Snapshot
     values: dict[str, formulas.Value]
@@ -62,9 +62,17 @@ def area_of(province: str | None = None, county: str | None = None) -> Area:
     return Area("county", found.code)
 
 
+def reach(snapshot: Snapshot, today: date) -> date:
+    """The last day the register's data cover: today, or its latest birth or death when
+    that is earlier. A year is complete only when the data reach its last day: a register
+    that ends in the middle of a year never shows that year as complete (its rates would be
+    half of what they are)."""
+    return min(today, snapshot.last_event or today)
+
+
 def years_covered(snapshot: Snapshot) -> tuple[int, int]:
-    """From the year of the register's earliest birth to the running year."""
-    running = jalali_parts(clock.today_tehran())[0]
+    """From the year of the register's earliest birth to the year its data reach."""
+    running = jalali_parts(reach(snapshot, clock.today_tehran()))[0]
     if snapshot.first_year is None:
         raise BadInput("empty_register", "ثبت احوال هنوز کسی را ندارد", "the register is empty")
     return snapshot.first_year, running
@@ -109,7 +117,7 @@ def report(db: Engine, home: Path, year: int, area: Area) -> Report:
 def compute(snapshot: Snapshot, year: int, area: Area, today: date) -> Report:
     """One year's figures for one area (a snapshot never changes, so they are kept)."""
     first, last = year_span(year)
-    through = min(last, today)
+    through = min(last, reach(snapshot, today))
     mid = first + (through - first) // 2
     exposure = ((through - first).days + 1) / ((last - first).days + 1)
     with engine.connect(snapshot) as conn:
@@ -129,12 +137,12 @@ def compute(snapshot: Snapshot, year: int, area: Area, today: date) -> Report:
 def pyramid_on(db: Engine, home: Path, day: date, area: Area) -> dict[str, Any]:
     """The living population by 5-year age group and sex on any day the register covers."""
     snapshot = current(db, home)
-    today = clock.today_tehran()
-    if snapshot.first_birth is None or not snapshot.first_birth <= day <= today:
+    last = reach(snapshot, clock.today_tehran())
+    if snapshot.first_birth is None or not snapshot.first_birth <= day <= last:
         raise BadInput(
             "day_outside_register",
-            f"روز {format_fa(day)} در ثبت نیست (از نخستین ولادت ثبت‌شده تا امروز)",
-            f"{day} is outside the register (from its earliest birth to today)",
+            f"روز {format_fa(day)} در ثبت نیست (از نخستین ولادت ثبت‌شده تا {format_fa(last)})",
+            f"{day} is outside the register (from its earliest birth to {last})",
         )
     with engine.connect(snapshot) as conn:
         return formulas.pyramid(engine.population(conn, day, area))

@@ -135,6 +135,9 @@ class Snapshot:
     built_at: datetime
     first_birth: date | None  # None for an empty register
     persons: int
+    # The day of the register's latest birth or death: its data reach no further, whatever
+    # the clock says (a register loaded months ago, a synthetic one ending on a set day).
+    last_event: date | None = None
 
     def path(self, name: str) -> Path:
         return self.directory / f"{name}.parquet"
@@ -173,7 +176,7 @@ def _build(engine: Engine, base: Path, directory: Path, progress: Progress) -> N
     work = Path(tempfile.mkdtemp(prefix="building-", dir=base))
     try:
         progress("copying the register out of the database")
-        seq, earliest = _extract(engine, work)
+        seq, earliest, latest = _extract(engine, work)
         progress("building the Parquet snapshot")
         today = clock.today_tehran()
         # the calendar reaches a year past today: registrations are never later, and the
@@ -183,7 +186,8 @@ def _build(engine: Engine, base: Path, directory: Path, progress: Progress) -> N
         for raw in ("person.csv", "marriage.csv", "return.csv"):
             (work / raw).unlink()
         meta = {"ledger_seq": seq, "built_at": clock.now().isoformat(), "persons": persons,
-                "first_birth": earliest.isoformat() if earliest else None}  # fmt: skip
+                "first_birth": earliest.isoformat() if earliest else None,
+                "last_event": latest.isoformat() if latest else None}  # fmt: skip
         (work / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
         _publish(work, directory)
     except BaseException:
@@ -192,7 +196,7 @@ def _build(engine: Engine, base: Path, directory: Path, progress: Progress) -> N
     _prune(base, directory)
 
 
-def _extract(engine: Engine, work: Path) -> tuple[int, date | None]:
+def _extract(engine: Engine, work: Path) -> tuple[int, date | None, date | None]:
     """The three tables as CSV, read in one transaction that sees one state of the register
     (and the ledger head of that state)."""
     postgres = engine.dialect.name == "postgresql"
@@ -200,11 +204,15 @@ def _extract(engine: Engine, work: Path) -> tuple[int, date | None]:
     with engine.connect().execution_options(**options) as conn, conn.begin():
         seq = ledger.current_head(conn).seq
         earliest = conn.execute(select(func.min(Person.birth_date))).scalar()
+        born, died = conn.execute(
+            select(func.max(Person.birth_date), func.max(Person.death_date))
+        ).one()
+        latest = max((d for d in (born, died) if d is not None), default=None)
         raw = conn.connection.dbapi_connection
         for query, name in ((_PERSON_SQL, "person"), (_MARRIAGE_SQL, "marriage"),
                             (_RETURN_SQL, "return")):  # fmt: skip
             _copy_out(raw, postgres, query, work / f"{name}.csv")
-    return seq, earliest
+    return seq, earliest, latest
 
 
 def _prune(base: Path, newest: Path) -> None:
@@ -273,11 +281,12 @@ def _struct(columns: dict[str, str]) -> str:
 
 def _read_meta(directory: Path) -> Snapshot:
     meta: dict[str, Any] = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
-    first = meta["first_birth"]
+    first, latest = meta["first_birth"], meta.get("last_event")
     return Snapshot(
         directory=directory,
         ledger_seq=int(meta["ledger_seq"]),
         built_at=datetime.fromisoformat(meta["built_at"]).astimezone(UTC),
         first_birth=date.fromisoformat(first) if first else None,
         persons=int(meta["persons"]),
+        last_event=date.fromisoformat(latest) if latest else None,
     )

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from sabt.identity.roles import Jurisdiction
@@ -52,16 +52,7 @@ REQUESTS = frozenset({"correction", death_revocations.KIND})
 
 
 def _within(j: Jurisdiction) -> ColumnElement[bool]:
-    """The SQL form of `Jurisdiction.covers` over cases."""
-    match j.level:
-        case "nation":
-            return true()
-        case "province":
-            return Case.province == j.province
-        case "county":
-            return Case.county == j.county
-        case _:
-            return Case.office == j.office
+    return j.where(Case.office, Case.county, Case.province)
 
 
 def list_queue(

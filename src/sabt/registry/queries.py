@@ -1,14 +1,22 @@
 """Read-only questions about persons and families (what heirs, documents and the portal ask)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, extract, or_, select
+from sqlalchemy import ColumnElement, Select, extract, func, or_, select
 from sqlalchemy.orm import Session
 
 from sabt.kit.errors import NotFound
 from sabt.persian.text import search_key
 from sabt.registry.models import Marriage, Person
+
+
+def last_event_day(session: Session) -> date | None:
+    """The day of the register's latest birth or death: how far its data reaches."""
+    born = session.scalar(select(func.max(Person.birth_date)))
+    died = session.scalar(select(func.max(Person.death_date)))
+    days = [d for d in (born, died) if d is not None]
+    return max(days) if days else None
 
 
 def get_person(session: Session, code: str) -> Person:

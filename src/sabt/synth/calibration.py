@@ -152,6 +152,12 @@ def first_marriage_age(year: int) -> tuple[float, float]:
     return women, men
 
 
+# The oldest age the simulation's life table allows: nobody lives to their 110th birthday.
+# (Iran's oldest verified people were about 110-115; under the Siler hazard below, fewer than
+# one in a million of those alive at 80 would reach 110, so the cap changes no figure.)
+MAX_AGE = 110
+
+
 def siler(age: Floats, year: int, male: npt.NDArray[np.bool_]) -> Floats:
     """ASSUMPTION: relative death hazard by age (Siler). The infant/child term falls from
     about 200 per 1000 infants in 1300 to about 12 in 1400; the background term falls too;

@@ -7,6 +7,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
+from sabt.kit import clock
 from sabt.kit.console import DB_HELP, database_url, err, make_progress, user_errors
 from sabt.kit.errors import BadInput
 from sabt.persian.jalali import InvalidJalaliDate, from_jalali
@@ -16,10 +17,11 @@ from sabt.registry.db import make_engine
 from sabt.synth import report
 from sabt.synth.service import build
 
-DEFAULT_END = "1404/06/31"
 
-
-def parse_end(text: str) -> date:
+def parse_end(text: str | None) -> date:
+    """The end date typed (Jalali), else today in Tehran: the register reaches the clock."""
+    if text is None:
+        return clock.today_tehran()
     try:
         end = from_jalali(text)
     except InvalidJalaliDate as exc:
@@ -37,7 +39,9 @@ def parse_end(text: str) -> date:
 def synth(
     people: Annotated[int, typer.Option("--people", help="living people at the end date")] = 50_000,
     seed: Annotated[int, typer.Option("--seed", help="random seed (same seed, same register)")] = 1,
-    end: Annotated[str, typer.Option("--end", help="end date, Jalali")] = DEFAULT_END,
+    end: Annotated[
+        str | None, typer.Option("--end", help="end date, Jalali (default: today)")
+    ] = None,
     db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
     show_report: Annotated[
         bool, typer.Option("--report", help="print generated vs published figures")

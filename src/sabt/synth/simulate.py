@@ -616,18 +616,27 @@ class Simulation:
 
     # --- deaths ----------------------------------------------------------------------------
     def deaths(self, year: Year, count: int, floor: I32) -> int:
+        """The year's `count` deaths, drawn by the Siler hazard; and first, whoever would
+        pass the life table's oldest age (cal.MAX_AGE) this year dies before reaching it:
+        a weighted draw of a fixed count leaves a few of the very old alive for ever."""
         people = self.pop.persons
         alive = np.flatnonzero(people["death"] == 0)
         birth = people["birth"][alive]
         lo = np.maximum.reduce([np.full(len(alive), year.start), birth, floor[alive]]).astype(
             np.int32
         )
+        last_day = (birth + cal.MAX_AGE * YEAR).astype(np.int32) - 1  # the day before
+        aged = np.flatnonzero(last_day <= year.end)
         age = np.clip((year.start - birth) / YEAR, 0, None)
         exposure = (year.end - lo + 1) / (year.end - year.start + 1)
         hazard = cal.siler(age, year.number, people["sex"][alive] == 1) * exposure
-        chosen = self.pick_by_province(alive, hazard, count)
-        who = alive[chosen]
-        day = uniform_days(self.rng, lo[chosen], np.full(len(who), year.end, dtype=np.int32))
+        hazard[aged] = 0.0
+        chosen = self.pick_by_province(alive, hazard, max(count - len(aged), 0))
+        ends = np.full(len(chosen), year.end, dtype=np.int32)
+        day = uniform_days(self.rng, lo[chosen], ends)
+        old_day = np.maximum(lo[aged], np.minimum(last_day[aged], year.end))
+        who = np.concatenate([alive[aged], alive[chosen]])
+        day = np.concatenate([old_day.astype(np.int32), day])
         people.col("death")[who] = day
         self._widow(who, day)
         return len(who)
