@@ -1,6 +1,8 @@
 """Documents: issued per second in a warm process (facts + log leaf + ledger entry + signed
-token + PDF render + PAdES signature), the token and QR size, and token verifications per
-second in-process, on one core and on every core. Prints one JSON line.
+token and seal + PDF render + PAdES signature), the JWS token's and the QR seal's length,
+the lowest resolution at which zbar reads the longest seal back from the rendered page, and
+token verifications per second in-process, on one core and on every core. Prints one JSON
+line.
 
     .venv/bin/python bench/documents.py --db sqlite:////tmp/bench.db --documents 50 \
         [--kind inheritance]
@@ -11,6 +13,7 @@ import json
 import multiprocessing as mp
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -19,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from sabt.documents import keys, pades, render, service
+from sabt.documents import keys, pades, qr, render, service
 from sabt.kit.errors import SabtError
 from sabt.registry.cli import open_register
 from sabt.registry.db import write_session
@@ -47,6 +50,7 @@ def main() -> None:
     engine = open_register(args.db)
     render.pdf("<p>warm</p>")  # the WeasyPrint import and first layout
     times, sizes, token, skipped = [], [], "", 0
+    longest: tuple[int, bytes] = (0, b"")  # the longest seal and its PDF
     for code in _subjects(engine, args.kind, args.documents):
         start = time.perf_counter()
         try:
@@ -60,6 +64,7 @@ def main() -> None:
             times.append(time.perf_counter() - start)
         sizes.append(len(pdf))
         token = issued.token
+        longest = max(longest, (len(issued.seal), pdf))
         print(f"\r{len(sizes)}/{args.documents + 1} ({skipped} refused)", end="", file=sys.stderr)
         if len(sizes) > args.documents:
             break
@@ -77,10 +82,29 @@ def main() -> None:
         "issue_ms_p95": round(sorted(times)[int(len(times) * 0.95) - 1] * 1000, 1),
         "issued_per_s": round(len(times) / sum(times), 1),
         "pdf_kib_mean": round(statistics.mean(sizes) / 1024, 1),
-        "token_chars": len(token), "qr_url_chars": len(f"https://sabt.example/verify?t={token}"),
+        "token_chars": len(token), "jws_url_chars": len(f"https://sabt.example/verify?t={token}"),
+        "seal_chars_max": longest[0], "qr_lowest_dpi": _lowest_dpi(longest[1]),
         "verify_per_s_one_core": round(one), "verify_per_s_all_cores": round(both),
         "kind": args.kind, "refused_not_timed": skipped, "pades": True,
     }))  # fmt: skip
+
+
+def _lowest_dpi(pdf: bytes) -> int | None:
+    """The lowest of a few resolutions at which zbar reads the page's QR (None: not even
+    at 150 dpi)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "d.pdf"
+        path.write_bytes(pdf)
+        for dpi in (50, 60, 70, 80, 90, 100, 120, 150):
+            page = Path(tmp) / f"p{dpi}"
+            subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", "-f", "1", "-l", "1",
+                            "-singlefile", str(path), str(page)], check=True)  # fmt: skip
+            try:
+                qr.read_file(page.with_suffix(".png"))
+                return dpi
+            except qr.Unreadable:
+                continue
+    return None
 
 
 def _subjects(engine: Engine, kind: str, n: int) -> list[str]:

@@ -6,17 +6,25 @@ input issues nothing."""
 import base64
 import json
 import subprocess
+import zlib
 from pathlib import Path
+from typing import Any
 
+import base45
+import cbor2
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
+from pycose.headers import KID
+from pycose.keys import EC2Key
+from pycose.keys.curves import P256
+from pycose.messages import Sign1Message
 from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from sabt.cli.main import app
-from sabt.documents import merkle
+from sabt.documents import merkle, qr
 from sabt.persian.digits import to_persian
 from tests.registration.support import C, ledger_size, staff
 
@@ -322,3 +330,40 @@ def test_persian_digits_are_drawn_in_a_persian_face(
     drawn_by_persian = set().union(*(d for f, d in fonts.items() if f.startswith("SabtDigits")))
     assert {"06F4", "06F5"} <= drawn_by_persian
     assert not set().union(*(d for f, d in fonts.items() if not f.startswith("SabtDigits")))
+
+
+def _pycose_claims(text: str, jwks: dict[str, Any]) -> dict[str, Any]:
+    """A seal's claims as pycose (an implementation independent of Sabt's) reads them,
+    checked against the published key set: Base45, zlib, COSE_Sign1 (ES256)."""
+    assert text.startswith("SB1:")
+    message = Sign1Message.decode(zlib.decompress(base45.b45decode(text[4:])))
+    kid = message.phdr[KID].decode()
+    [jwk] = [k for k in jwks["keys"] if k["kid"] == kid]
+
+    def raw(value: str) -> bytes:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+    message.key = EC2Key(crv=P256, x=raw(jwk["x"]), y=raw(jwk["y"]))
+    assert message.verify_signature()
+    claims: dict[str, Any] = cbor2.loads(message.payload)
+    claims["h"] = base64.urlsafe_b64encode(claims["h"]).rstrip(b"=").decode()  # 32 bytes
+    return claims
+
+
+@pytest.mark.parametrize("kind", ["booklet", "marriage"])
+def test_the_qr_is_a_cose_seal_read_at_100_dpi_and_verified_by_pycose(
+    client: TestClient, db_url: str, tmp_path: Path, kind: str
+) -> None:
+    issued = issue(db_url, tmp_path, kind, C["ali"] if kind == "booklet" else C["karim"])
+    page = tmp_path / "page"
+    subprocess.run(["pdftoppm", "-r", "100", "-gray", "-png", "-f", "1", "-l", "1",
+                    "-singlefile", issued["pdf"], str(page)], check=True)  # fmt: skip
+    text = qr.read_file(page.with_suffix(".png"))  # zbar
+    assert text.startswith("SB1:") and len(text) < 450, len(text)
+    claims = _pycose_claims(text, client.get("/api/v1/documents/jwks.json").json())
+    assert (claims["n"], claims["k"]) == (issued["number"], kind)
+    status, verdict = verify(db_url, issued["pdf"])  # Sabt reads the same seal from the PDF
+    assert status == 0 and verdict["claims"] == claims
+    tampered = text[:-6] + ("A" * 6 if not text.endswith("A" * 6) else "B" * 6)
+    answer = client.post("/api/v1/documents/verify", json={"token": tampered})
+    assert answer.status_code == 200 and answer.json()["status"] == "invalid"

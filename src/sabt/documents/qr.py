@@ -20,7 +20,9 @@ def _unreadable(fa: str, en: str) -> Unreadable:
 
 
 def token_of(text: str) -> str:
-    """The compact JWS, from the QR's text (the bare token or `<base>/verify?t=<token>`)."""
+    """The seal or the compact JWS, from a QR's or a caller's text: a seal (`SB1:…`, the
+    QR of documents printed since the seal), a bare JWS, or `<base>/verify?t=<JWS>` (the
+    QR of earlier documents, and the API's `verify_url`)."""
     text = text.strip()
     if "://" in text:
         values = parse_qs(urlsplit(text).query).get("t")

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from sabt.documents import appliers, facts, keys, merkle, pades, render, tokens
+from sabt.documents import appliers, facts, keys, merkle, pades, render, seal, tokens
 from sabt.documents.models import Document, TransparencyLeaf
 from sabt.kit import canonical, clock
 from sabt.kit.errors import BadInput, Conflict, NotFound
@@ -36,8 +36,14 @@ REISSUED = "صدور گواهی جایگزین / reissued"
 @dataclass(frozen=True)
 class Issued:
     document: Document
-    token: str
+    token: str  # the claims as a compact JWS (the API's answer)
+    seal: str  # the same claims as a COSE seal (the printed QR's)
     facts: dict[str, Any]
+
+
+def _issued(signing: keys.SigningKeys, document: Document, claims: dict[str, Any],
+            stated: dict[str, Any]) -> Issued:  # fmt: skip
+    return Issued(document, tokens.sign(signing, claims), seal.sign(signing, claims), stated)
 
 
 def _b64(data: bytes) -> str:
@@ -66,7 +72,7 @@ def issue(
     ledger.lock_head(session)
     stated = facts.gather(session, kind, validation.parse_code(code), marriage_id)
     document = record(session, stated, actor)
-    return Issued(document, tokens.sign(signing, _claims(document, stated.key)), stated.facts)
+    return _issued(signing, document, _claims(document, stated.key), stated.facts)
 
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # base32 without I, L, O, U (misread)
@@ -124,7 +130,7 @@ def copy_of(signing: keys.SigningKeys, document: Document) -> Issued:
     is written: a copy is not a new issuance (its status stays the original's)."""
     stated: dict[str, Any] = canonical.loads(document.facts)
     claims = _claims(document, facts.key_of(document.kind, stated))
-    return Issued(document, tokens.sign(signing, claims), stated)
+    return _issued(signing, document, claims, stated)
 
 
 def _replace_earlier(session: Session, kind: str, subject: str, number: str, actor: str) -> None:
@@ -169,12 +175,12 @@ def end(
 
 
 def printable(issued: Issued, public_url: str, pdf_keys: pades.PdfKeys) -> bytes:
-    """The document's PDF, signed (PAdES): its facts, its QR
-    (`<public_url>/verify?t=<token>`) and the short address of its public status page."""
+    """The document's PDF, signed (PAdES): its facts, its QR (the seal, `SB1:…`) and the
+    short address of its public status page."""
     d = issued.document
     page = render.html(
-        d.kind, d.number, d.issued_at.date().isoformat(), issued.facts,
-        f"{public_url}/verify?t={issued.token}", f"{public_url}/verify?n={d.number}",
+        d.kind, d.number, d.issued_at.date().isoformat(), issued.facts, issued.seal,
+        f"{public_url}/verify?n={d.number}",
     )  # fmt: skip
     reason = f"{render.KIND_EN[d.kind]} {d.number}"
     return pades.sign(render.pdf(page), pdf_keys, reason)
@@ -312,7 +318,7 @@ def verify_token(
     `staff_view` (the operator's CLI) adds why it ended and what replaced it; the public page
     and API say only that it did."""
     try:
-        claims = tokens.verify(public, token)
+        claims = seal.verify(public, token) if seal.is_seal(token) else tokens.verify(public, token)
     except tokens.InvalidToken as exc:
         return Verdict("invalid", None, None, exc.message_fa, exc.message_en)
     if session is None:
