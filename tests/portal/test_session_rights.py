@@ -10,8 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from sabt.identity import hoda
-from sabt.identity import service as identity
+from sabt.identity import account_state, hoda
 from sabt.identity.oidc_endpoints import SID_COOKIE
 from sabt.portal import endpoints as portal_endpoints
 from tests.identity.oidc_support import csrf_of
@@ -47,7 +46,7 @@ def _hotlist(client: TestClient, hospital: dict[str, str], engine: Engine) -> No
 
 def _disable(client: TestClient, hospital: dict[str, str], engine: Engine) -> None:
     with Session(engine) as s, s.begin():
-        identity.set_disabled(s, "citizen", C["ali"], True, "درخواست شهروند", "operator:test")
+        account_state.set_disabled(s, "citizen", C["ali"], True, "درخواست شهروند", "operator:test")
 
 
 Stop = Callable[[TestClient, dict[str, str], Engine], None]

@@ -12,7 +12,16 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from sabt.identity import audit, credentials, hoda, oidc_keys, provider, service
+from sabt.identity import (
+    account_state,
+    audit,
+    credentials,
+    hoda,
+    oidc_keys,
+    provider,
+    purge,
+    service,
+)
 from sabt.identity.roles import CLIENT_KINDS, ROLES
 from sabt.kit import clock, settings
 from sabt.kit.console import DB_HELP, err, out, user_errors
@@ -184,7 +193,7 @@ ReasonOption = Annotated[str, typer.Option("--reason", help="why (kept in the au
 CodeArgument = Annotated[str, typer.Argument(help="the national code")]
 
 
-KindArgument = Annotated[service.AccountKind, typer.Argument(help="staff | client | citizen")]
+KindArgument = Annotated[account_state.AccountKind, typer.Argument(help="staff | client | citizen")]
 IdArgument = Annotated[
     str, typer.Argument(help="the staff member's username, the client_id or the national code")
 ]
@@ -209,10 +218,12 @@ def enable(
 
 
 def _set_disabled(
-    kind: service.AccountKind, identifier: str, disabled: bool, reason: str, db: str | None
+    kind: account_state.AccountKind, identifier: str, disabled: bool, reason: str, db: str | None
 ) -> None:
     with Session(open_register(db)) as session, session.begin():
-        done = service.set_disabled(session, kind, identifier, disabled, reason, "operator:cli")
+        done = account_state.set_disabled(
+            session, kind, identifier, disabled, reason, "operator:cli"
+        )
     out(json.dumps(done))
 
 
@@ -254,14 +265,14 @@ def purge_command(
             help="how long a row stays after it expired (at least an hour, and the life of "
             "an agency's token)",
         ),
-    ] = service.PURGE_GRACE_HOURS,
+    ] = purge.PURGE_GRACE_HOURS,
     db: DbOption = None,
 ) -> None:
     """Remove expired tokens, one-time codes, authorization codes, login interactions and
     sessions (run it daily). Authentication history, the audit and consents are kept.
     Prints the rows removed per table, as JSON."""
     with Session(open_register(db)) as session, session.begin():
-        done = service.purge_expired(
+        done = purge.purge_expired(
             session, settings.load(), audit.now_utc(), timedelta(hours=grace_hours)
         )
     out(json.dumps(done.as_json(), ensure_ascii=False, indent=2))

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from sabt.identity import account_state, oauth, provider, service, sms
 from sabt.identity import hoda as hoda_core
-from sabt.identity import oauth, provider, service, sms
 from sabt.identity.models import Account
 from sabt.identity.schemas import (
     AccountStateIn,
@@ -214,7 +214,7 @@ def disable_account(
 ) -> dict[str, object]:
     """Disable a staff account, a client or a citizen's account (audited): its tokens and
     sessions stop at once."""
-    return service.set_disabled(db, body.kind, body.id, True, body.reason, caller.actor)
+    return account_state.set_disabled(db, body.kind, body.id, True, body.reason, caller.actor)
 
 
 @router.post("/api/v1/identity/accounts/enable", tags=["identity"])
@@ -224,7 +224,7 @@ def enable_account(
     db: Annotated[Session, Depends(write_session, scope="function")],
 ) -> dict[str, object]:
     """Enable a disabled account again (audited); it must sign in afresh."""
-    return service.set_disabled(db, body.kind, body.id, False, body.reason, caller.actor)
+    return account_state.set_disabled(db, body.kind, body.id, False, body.reason, caller.actor)
 
 
 @router.post("/api/v1/identity/relying-parties", tags=["identity"], status_code=201)

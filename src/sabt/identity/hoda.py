@@ -23,14 +23,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sabt.identity import credentials, lockout, sms
+from sabt.identity.access_log import Page, page_of
 from sabt.identity.audit import audit, now_utc
 from sabt.identity.models import Account, AuthEvent, Hotlist, OtpChallenge
 from sabt.identity.service import (
     Forbidden,
-    Page,
     Unauthorized,
     can_authenticate,
-    page_of,
 )
 from sabt.kit.errors import BadInput, NotFound, SabtError
 from sabt.kit.settings import Settings

@@ -5,40 +5,26 @@ a lock or a death takes effect on the next request.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, Generic, Literal, NoReturn, TypeVar, cast
+from datetime import timedelta
+from typing import Literal, NoReturn, TypeVar, cast
 
 from sqlalchemy import (
-    ColumnElement,
-    CursorResult,
-    Select,
     Table,
     bindparam,
-    delete,
-    func,
-    or_,
     select,
-    update,
 )
 from sqlalchemy.orm import Session
 
 from sabt.identity import credentials, lockout
 from sabt.identity.audit import audit, now_utc
 from sabt.identity.models import (
-    AccessLog,
     Account,
-    AssertionId,
-    AuthorizationCode,
     Client,
     Hotlist,
-    Interaction,
-    LoginSession,
-    OtpChallenge,
     Token,
 )
 from sabt.identity.roles import (
     CITIZEN_SCOPES,
-    CLIENT_KIND_FA,
     CLIENT_KINDS,
     ROLES,
     Jurisdiction,
@@ -47,10 +33,8 @@ from sabt.identity.roles import (
 )
 from sabt.kit import clock
 from sabt.kit.errors import BadInput, Conflict, NotFound, SabtError
-from sabt.kit.orm import Base
 from sabt.kit.settings import Settings
 from sabt.registry.models import Office, Person
-from sabt.registry.validation import parse_code
 
 Row = TypeVar("Row")
 
@@ -509,151 +493,6 @@ def _unauthorized() -> Unauthorized:
     )
 
 
-def log_access(session: Session, caller: Caller, subject: str, action: str, purpose: str) -> None:
-    """Record a read of `subject`'s data, for the citizen's access log."""
-    session.add(
-        AccessLog(
-            at=now_utc(),
-            subject=subject,
-            actor=caller.actor,
-            office=caller.place.office,
-            action=action,
-            purpose=purpose,
-        )
-    )
-
-
-@dataclass(frozen=True)
-class Page(Generic[Row]):
-    """One page of a citizen's log, newest first, and how many rows the whole log has."""
-
-    rows: list[Row]
-    total: int
-
-
-def page_of(session: Session, query: Select[Row], limit: int, offset: int) -> Page[Row]:
-    """One page of `query`'s rows (already ordered newest first) and how many it has."""
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    return Page(list(session.scalars(query.limit(limit).offset(offset))), total or 0)
-
-
-def accesses_of(session: Session, subject: str, limit: int, offset: int) -> Page[AccessLog]:
-    """The reads of `subject`'s data by staff and agencies, newest first."""
-    query = (
-        select(AccessLog).where(AccessLog.subject == subject)
-        .order_by(AccessLog.at.desc(), AccessLog.id.desc())
-    )  # fmt: skip
-    return page_of(session, query, limit, offset)
-
-
-# --- purge of expired credentials ----------------------------------------------------------
-# So that the tables a login works on stop growing. A row goes only once it has been expired
-# (or its session ended) for a grace long enough that nothing still reads it: an OTP counts
-# towards the hourly send limit for an hour after it was sent (`hoda.Hoda._check_send_rate`),
-# and a spent authorization code must outlive the token it gave, so that a reuse can still
-# revoke it (RFC 6749 §4.1.2). What a citizen or an auditor may read later is never removed:
-# authentication events, the audit, the access log, consents.
-
-PURGE_GRACE_HOURS = 24
-_OTP_WINDOW_MINUTES = 60
-
-
-@dataclass(frozen=True)
-class Purged:
-    """Rows removed, per table, and the moment (UTC) they had expired before."""
-
-    cutoff: datetime
-    removed: dict[str, int]
-
-    def as_json(self) -> dict[str, object]:
-        return {"expired_before_utc": self.cutoff.isoformat(), "removed": self.removed}
-
-
-def purge_expired(session: Session, settings: Settings, now: datetime, grace: timedelta) -> Purged:
-    """Delete the tokens, OTPs, authorization codes, interactions, sessions and assertion ids
-    expired before `now - grace`; the caller commits (all or nothing)."""
-    shortest = max(_OTP_WINDOW_MINUTES, settings.oidc_token_minutes)
-    if grace < timedelta(minutes=shortest):
-        raise BadInput(
-            "grace_too_short",
-            f"مهلت باید دست‌کم {shortest} دقیقه باشد",
-            f"the grace must be at least {shortest} minutes (the OTP window and the life "
-            "of a token a code gave)",
-        )
-    cutoff = now - grace
-    expired: list[tuple[type[Base], ColumnElement[bool]]] = [
-        (Token, Token.expires_at < cutoff),
-        (OtpChallenge, OtpChallenge.expires_at < cutoff),
-        (AuthorizationCode, AuthorizationCode.expires_at < cutoff),
-        (Interaction, Interaction.expires_at < cutoff),
-        (LoginSession, or_(LoginSession.expires_at < cutoff, LoginSession.ended_at < cutoff)),
-        (AssertionId, AssertionId.expires_at < cutoff),
-    ]
-    removed = {model.__tablename__: _delete(session, model, where) for model, where in expired}
-    return Purged(cutoff, removed)
-
-
-def _delete(session: Session, model: type[Base], where: ColumnElement[bool]) -> int:
-    result = cast(CursorResult[Any], session.execute(delete(model).where(where)))
-    return result.rowcount
-
-
-# --- disabling and re-enabling accounts (operators, administrators) -------------------
-
-AccountKind = Literal["staff", "client", "citizen"]
-KIND_FA: dict[str, str] = {"staff": "کارمند", "client": "سامانهٔ سازمان", "citizen": "شهروند"}
-
-
-def set_disabled(
-    session: Session, kind: AccountKind, identifier: str, disabled: bool, reason: str, actor: str
-) -> dict[str, object]:
-    """Disable (or re-enable) a staff account, an organisation's client or a citizen's
-    account, audited. Every request checks the flag (tokens, HODA's and SAHIM's sessions),
-    and disabling also revokes the account's tokens, so they stop at once and stay stopped
-    when it is enabled again."""
-    if not 3 <= len(reason.strip()) <= 300:
-        raise BadInput(
-            "bad_reason",
-            "دلیل (۳ تا ۳۰۰ نویسه) لازم است",
-            "a reason of 3-300 characters is required",
-        )
-    if kind == "citizen":
-        identifier = parse_code(identifier)
-    row, owner = _account_row(session, kind, identifier)
-    if row.disabled == disabled:
-        state_fa, state_en = ("غیرفعال", "disabled") if disabled else ("فعال", "enabled")
-        raise Conflict(
-            f"already_{state_en}",
-            f"این حساب از پیش {state_fa} است",
-            f"the account is {state_en} already",
-        )
-    row.disabled = disabled
-    if disabled:
-        session.execute(update(Token).where(owner).values(revoked=True))
-    audit(
-        session, actor, f"{kind}.{'disabled' if disabled else 'enabled'}", identifier, reason=reason
-    )
-    return {"kind": kind, "id": identifier, "disabled": disabled}
-
-
-def _account_row(
-    session: Session, kind: AccountKind, identifier: str
-) -> tuple[Client | Account, Any]:
-    """The row of the account and the condition that picks its tokens; NotFound if none."""
-    if kind == "client":
-        client = session.get(Client, identifier) if plausible_id(identifier) else None
-        if client is not None:
-            return client, Token.client_id == client.client_id
-    else:
-        column = Account.username if kind == "staff" else Account.national_code
-        account = session.scalar(select(Account).where(column == identifier, Account.kind == kind))
-        if account is not None:
-            return account, Token.account_id == account.id
-    raise NotFound(
-        "no_account", f"حساب {KIND_FA[kind]} یافت نشد", f"no {kind} account {identifier!r}"
-    )
-
-
 def totp_secret_of(session: Session, username: str) -> str:
     """A staff account's TOTP secret (for the demo's `sabt identity staff totp`)."""
     secret = session.scalar(
@@ -662,22 +501,3 @@ def totp_secret_of(session: Session, username: str) -> str:
     if secret is None:
         raise NotFound("no_staff", f"کارمندی با این نام نیست: {username}", f"no staff {username}")
     return secret
-
-
-def reader_fa(session: Session, actor: str, office: str | None) -> tuple[str, str]:
-    """Who read a citizen's record, as the citizen is shown it: the reader's role (a staff
-    member's, or the organisation's kind) and their office's Persian name; never an internal
-    id such as a username, a client id or an office code."""
-    kind, _, name = actor.partition(":")
-    who = "سامانهٔ ثبت احوال"
-    if kind == "staff":
-        role = session.scalar(
-            select(Account.role).where(Account.username == name, Account.kind == "staff")
-        )
-        who = ROLES[role].name_fa if role in ROLES else "کارمند ثبت احوال"
-    elif kind == "client":
-        client = session.get(Client, name) if plausible_id(name) else None
-        if client is not None:
-            who = client.name or CLIENT_KIND_FA.get(client.kind, "سازمان")
-    place = session.get(Office, office) if office else None
-    return who, place.name_fa if place is not None else "—"

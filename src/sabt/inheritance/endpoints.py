@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
-from sabt.identity import service as identity
+from sabt.identity import access_log
 from sabt.identity.endpoints import require, write_session
 from sabt.identity.service import Caller
 from sabt.inheritance import service
@@ -57,5 +57,5 @@ def resolve(
     `persons:read`; the read is logged against the deceased)."""
     resolution = service.resolve(db, national_code)
     subject = parse_code(national_code)  # valid: resolve has checked it
-    identity.log_access(db, caller, subject, "inheritance.read", purpose)
+    access_log.log_access(db, caller, subject, "inheritance.read", purpose)
     return resolution.as_json()

@@ -43,6 +43,16 @@ def ratio(numerator: float, denominator: float, scale: float = 1.0) -> float | N
     return numerator / denominator * scale if denominator else None
 
 
+def total_fertility(rates: list[float | None]) -> float | None:
+    """TFR: 5 x the sum of the age-specific fertility rates of the seven five-year groups
+    15-19 .. 45-49 (ASFR_GROUPS), births per woman; None when a group has no women. The one
+    place the rule is written: the observatory's indicators and the synthetic register's
+    report both use it."""
+    if len(rates) != len(ASFR_GROUPS) or any(r is None for r in rates):
+        return None
+    return 5 * sum(r or 0.0 for r in rates)
+
+
 def _count(v: int) -> Value:
     return Value(v, (v,))
 
@@ -113,9 +123,8 @@ def _fertility(c: Cubes, exposure: float) -> dict[str, Value]:
         counts.append(births)
         women = women_by_group.get(lo // 5, 0) * exposure
         out[f"asfr.{group}"] = Value(ratio(births, women), (births,))
-    rates = [out[f"asfr.{g}"].value for g in ASFR_GROUPS]
-    tfr = None if any(r is None for r in rates) else 5 * sum(r or 0.0 for r in rates)
-    out["tfr"] = Value(tfr, tuple(counts))
+    out["tfr"] = Value(total_fertility([out[f"asfr.{g}"].value for g in ASFR_GROUPS]),
+                       tuple(counts))  # fmt: skip
     return out
 
 

@@ -23,8 +23,7 @@ from sabt.documents.models import Document
 from sabt.estates import objections
 from sabt.estates import service as estate_service
 from sabt.estates import texts as estate_texts
-from sabt.identity import hoda, provider
-from sabt.identity import service as identity
+from sabt.identity import access_log, hoda, provider
 from sabt.inheritance import service as inheritance
 from sabt.inheritance.texts import FA_RELATION
 from sabt.kit import canonical, clock, csp
@@ -387,8 +386,8 @@ def access(request: Request, reads: str = "1", logins: str = "1") -> Response:
 
 def _access(v: Visit, reads: int, logins: int) -> Response:
     code = v.me.national_code
-    read_log, read_pages = _paged(lambda n, at: identity.accesses_of(v.db, code, n, at), reads)
-    readers = {key: identity.reader_fa(v.db, *key)
+    read_log, read_pages = _paged(lambda n, at: access_log.accesses_of(v.db, code, n, at), reads)
+    readers = {key: access_log.reader_fa(v.db, *key)
                for key in {(r.actor, r.office) for r in read_log.rows}}  # fmt: skip
     login_log, login_pages = _paged(lambda n, at: hoda.history_page(v.db, code, n, at), logins)
     return v.page(
@@ -399,8 +398,8 @@ def _access(v: Visit, reads: int, logins: int) -> Response:
     )  # fmt: skip
 
 
-def _paged(fetch: Callable[[int, int], identity.Page[Row]],
-           number: int) -> tuple[identity.Page[Row], views.Pages]:  # fmt: skip
+def _paged(fetch: Callable[[int, int], access_log.Page[Row]],
+           number: int) -> tuple[access_log.Page[Row], views.Pages]:  # fmt: skip
     """The asked-for page of a log; the last one when it asks past the end (fetched again
     only then)."""
     found = fetch(PER_PAGE, (number - 1) * PER_PAGE)

@@ -182,7 +182,7 @@ class AccessRow:
 
 
 def access_row(at: datetime, who: str, office: str, action: str, purpose: str) -> AccessRow:
-    """`who` and `office` as the citizen reads them (identity.service.reader_fa)."""
+    """`who` and `office` as the citizen reads them (identity.access_log.reader_fa)."""
     return AccessRow(when_fa(at), who, office, ACTION_FA.get(action, action), purpose)
 
 

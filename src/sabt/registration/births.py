@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from sabt.identity.service import Caller, Forbidden
 from sabt.kit import canonical, clock
 from sabt.kit.errors import BadInput, Conflict, NotFound
-from sabt.registration import cases, late_births, rules
+from sabt.registration import cases, rules
 from sabt.registration.cases import Outcome
 from sabt.registration.models import Case
-from sabt.registration.notifications import BirthNotice
+from sabt.registration.notification_input import BirthNotice
 from sabt.registry import ledger, validation
 from sabt.registry import service as registry
 from sabt.registry.models import Marriage, Office, OfficePrefix, Person
@@ -302,7 +302,7 @@ def register(session: Session, caller: Caller, case: Case, data: dict[str, Any])
         session, prefix, actor=caller.actor, purpose=f"birth:{case.id}"
     )
     if "filing" in data:
-        person = late_births.person_record(code, case, data, mother, father)
+        person = cases.late_birth_record(code, case, data, mother, father)
     else:
         assert mother is not None  # a hospital's notification always names her
         person = _child_record(code, case, data, mother, father)

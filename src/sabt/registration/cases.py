@@ -19,6 +19,8 @@ from sabt.registration import appliers, rules
 from sabt.registration.models import Case
 from sabt.registry import ledger
 from sabt.registry import service as registry
+from sabt.registry.models import Person
+from sabt.registry.schemas import PersonRecord
 
 appliers.register()
 
@@ -136,3 +138,30 @@ def parse_day(value: str) -> date:
 
 def dumps(value: Any) -> str:
     return canonical.dumps(value).decode()
+
+
+def late_birth_record(
+    code: str, case: Case, data: dict[str, Any], mother: Person | None, father: Person | None
+) -> PersonRecord:
+    """The register's record of an approved late birth, from its filing (births approves
+    it; late_births files it)."""
+    filing = data["filing"]
+    return PersonRecord(
+        national_code=code,
+        first_name=filing["first_name"],
+        last_name=filing["last_name"],
+        father_name=filing["father_name"],
+        sex=filing["sex"],
+        birth_date=date.fromisoformat(filing["born_on"]),
+        birth_county=filing["birth_county"],
+        residence_county=mother.residence_county if mother else filing["birth_county"],
+        religion=filing["religion"],
+        school=filing["school"],
+        birth_at=None,
+        birth_registered_at=clock.now(),
+        registering_office=case.office,
+        booklet_series=f"E{code[:3]}",
+        booklet_serial=code[3:9],
+        father=father.national_code if father else None,
+        mother=mother.national_code if mother else None,
+    )

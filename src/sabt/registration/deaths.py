@@ -16,7 +16,7 @@ from sabt.persian import places
 from sabt.registration import cases, rules
 from sabt.registration.cases import Outcome
 from sabt.registration.models import Case
-from sabt.registration.notifications import DeathNotice
+from sabt.registration.notification_input import DeathNotice
 from sabt.registry import ledger, validation
 from sabt.registry import service as registry
 from sabt.registry.models import Marriage, Office, OfficePrefix, Person

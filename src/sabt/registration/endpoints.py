@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from sabt.identity import service as identity
+from sabt.identity import access_log
 from sabt.identity.endpoints import require, write_session
 from sabt.identity.service import Caller
 from sabt.kit.errors import BadInput
@@ -22,7 +22,7 @@ from sabt.registration import (
     deaths,
     late_births,
     marriages,
-    notifications,
+    notification_input,
     queue,
 )
 from sabt.registration.schemas import (
@@ -68,7 +68,7 @@ def get_person(
 ) -> PersonOut:
     """A person's record in the register (staff with `persons:read`; the read is logged)."""
     person = queries.get_person(db, parse_code(national_code))
-    identity.log_access(db, caller, person.national_code, "person.read", purpose)
+    access_log.log_access(db, caller, person.national_code, "person.read", purpose)
     return PersonOut.of(person)
 
 
@@ -108,7 +108,8 @@ async def notify_birth(
     201 the first time; a resend of the same notification id answers the first outcome
     with 200."""
     # The body is read raw: one endpoint takes two encodings, chosen by Content-Type.
-    notice = notifications.read_birth(await request.body(), request.headers.get("content-type", ""))
+    body, content_type = await request.body(), request.headers.get("content-type", "")
+    notice = notification_input.read_birth(body, content_type)
     # the service blocks on the ledger lock: in a worker thread, never on the event loop (a
     # writer waiting there would stop the request holding the lock from committing)
     outcome = await run_in_threadpool(births.notify_birth, db, caller, notice)
@@ -143,7 +144,8 @@ async def notify_death(
     """A death notification from a hospital, forensic medicine or (a death abroad) a
     consulate: plain JSON or a FHIR R4B Bundle. Clean and on time → registered at once;
     otherwise queued with flags. A resend answers the first outcome with 200."""
-    notice = notifications.read_death(await request.body(), request.headers.get("content-type", ""))
+    body, content_type = await request.body(), request.headers.get("content-type", "")
+    notice = notification_input.read_death(body, content_type)
     outcome = await run_in_threadpool(deaths.notify_death, db, caller, notice)
     response.status_code = outcome.status_code
     return outcome.body
@@ -384,5 +386,5 @@ def person_history(
     """Every ledger entry about a person (their record and marriages), old values included
     (staff with `persons:read`; the read is logged)."""
     person = queries.get_person(db, parse_code(national_code))
-    identity.log_access(db, caller, person.national_code, "person.history", purpose)
+    access_log.log_access(db, caller, person.national_code, "person.history", purpose)
     return queue.person_history(db, person.national_code)

@@ -7,7 +7,6 @@ alone. The approval registers them through births.register, like any queued birt
 
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -21,7 +20,6 @@ from sabt.registration.models import Case
 from sabt.registry import ledger, validation
 from sabt.registry import service as registry
 from sabt.registry.models import Marriage, OfficePrefix, Person
-from sabt.registry.schemas import PersonRecord
 
 RELIGIONS = ("muslim", "other")
 SCHOOLS = ("shia", "sunni", "none")
@@ -196,29 +194,3 @@ def _may_be_registered(session: Session, filing: Filing) -> bool:
         .limit(1)
     )
     return hit is not None
-
-
-def person_record(
-    code: str, case: Case, data: dict[str, Any], mother: Person | None, father: Person | None
-) -> PersonRecord:
-    """The record of an approved late birth, from its filing."""
-    filing = data["filing"]
-    return PersonRecord(
-        national_code=code,
-        first_name=filing["first_name"],
-        last_name=filing["last_name"],
-        father_name=filing["father_name"],
-        sex=filing["sex"],
-        birth_date=date.fromisoformat(filing["born_on"]),
-        birth_county=filing["birth_county"],
-        residence_county=mother.residence_county if mother else filing["birth_county"],
-        religion=filing["religion"],
-        school=filing["school"],
-        birth_at=None,
-        birth_registered_at=clock.now(),
-        registering_office=case.office,
-        booklet_series=f"E{code[:3]}",
-        booklet_serial=code[3:9],
-        father=father.national_code if father else None,
-        mother=mother.national_code if mother else None,
-    )

@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 from rich.table import Table
 
+from sabt.observatory import formulas
 from sabt.persian import places
 from sabt.persian.jalali import jalali_parts, year_span
 from sabt.synth import calibration as cal
@@ -109,12 +110,12 @@ def tfr(pop: Population, year: int) -> float:
     mother_age = (p["birth"][born] - p["birth"][p["mother"][born]]) / YEAR
     alive_mid = (p["sex"] == 0) & (p["birth"] <= mid) & ((p["death"] == 0) | (p["death"] > mid))
     women_age = (mid - p["birth"][alive_mid]) / YEAR
-    total = 0.0
+    rates = []
     for lo in range(15, 50, 5):
-        births = ((mother_age >= lo) & (mother_age < lo + 5)).sum()
-        women = ((women_age >= lo) & (women_age < lo + 5)).sum()
-        total += births / women if women else 0.0
-    return 5 * total
+        births = int(((mother_age >= lo) & (mother_age < lo + 5)).sum())
+        women = int(((women_age >= lo) & (women_age < lo + 5)).sum())
+        rates.append(formulas.ratio(births, women))
+    return formulas.total_fertility(rates) or 0.0
 
 
 def province_figures(pop: Population, n_living: int) -> list[Figure]:

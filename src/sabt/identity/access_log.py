@@ -1,0 +1,73 @@
+"""The citizen's access log: every read of a person's data by staff or an agency, who
+read it (by role and office, as the citizen is shown it) and why; read back a page at a
+time in SAHIM."""
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from sabt.identity.audit import now_utc
+from sabt.identity.models import AccessLog, Account, Client
+from sabt.identity.roles import CLIENT_KIND_FA, ROLES
+from sabt.identity.service import Caller, plausible_id
+from sabt.registry.models import Office
+
+Row = TypeVar("Row")
+
+
+def log_access(session: Session, caller: Caller, subject: str, action: str, purpose: str) -> None:
+    """Record a read of `subject`'s data, for the citizen's access log."""
+    session.add(
+        AccessLog(
+            at=now_utc(),
+            subject=subject,
+            actor=caller.actor,
+            office=caller.place.office,
+            action=action,
+            purpose=purpose,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Page(Generic[Row]):
+    """One page of a citizen's log, newest first, and how many rows the whole log has."""
+
+    rows: list[Row]
+    total: int
+
+
+def page_of(session: Session, query: Select[Row], limit: int, offset: int) -> Page[Row]:
+    """One page of `query`'s rows (already ordered newest first) and how many it has."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return Page(list(session.scalars(query.limit(limit).offset(offset))), total or 0)
+
+
+def accesses_of(session: Session, subject: str, limit: int, offset: int) -> Page[AccessLog]:
+    """The reads of `subject`'s data by staff and agencies, newest first."""
+    query = (
+        select(AccessLog).where(AccessLog.subject == subject)
+        .order_by(AccessLog.at.desc(), AccessLog.id.desc())
+    )  # fmt: skip
+    return page_of(session, query, limit, offset)
+
+
+def reader_fa(session: Session, actor: str, office: str | None) -> tuple[str, str]:
+    """Who read a citizen's record, as the citizen is shown it: the reader's role (a staff
+    member's, or the organisation's kind) and their office's Persian name; never an internal
+    id such as a username, a client id or an office code."""
+    kind, _, name = actor.partition(":")
+    who = "سامانهٔ ثبت احوال"
+    if kind == "staff":
+        role = session.scalar(
+            select(Account.role).where(Account.username == name, Account.kind == "staff")
+        )
+        who = ROLES[role].name_fa if role in ROLES else "کارمند ثبت احوال"
+    elif kind == "client":
+        client = session.get(Client, name) if plausible_id(name) else None
+        if client is not None:
+            who = client.name or CLIENT_KIND_FA.get(client.kind, "سازمان")
+    place = session.get(Office, office) if office else None
+    return who, place.name_fa if place is not None else "—"
