@@ -30,12 +30,21 @@ $(RP_CLIENT)/node_modules/.installed: $(RP_CLIENT)/package-lock.json
 	npm ci --prefix $(RP_CLIENT) --no-audit --no-fund --loglevel=error
 	touch $@
 
+# openapi-python-client, the standard generator an agency's developer starts from, for the
+# test that generates a client from the app's OpenAPI; a venv of its own (it pins an older
+# Typer than Sabt's).
+OAPC := tests/api/openapi_client
+$(OAPC)/venv/.installed: $(OAPC)/requirements.lock
+	test -x $(OAPC)/venv/bin/python || $(PYTHON) -m venv $(OAPC)/venv
+	$(OAPC)/venv/bin/pip install -q --disable-pip-version-check -r $(OAPC)/requirements.lock
+	touch $@
+
 ## demo: build (once) a synthetic register on SQLite and serve the API on http://127.0.0.1:$(PORT)
 demo: system-demo $(BIN)/.runtime
 	$(BIN)/sabt demo --port $(PORT)
 
 ## test: the whole suite (SQLite always; PostgreSQL too when SABT_TEST_DATABASE_URL is set)
-test: system-test $(BIN)/.dev $(RP_CLIENT)/node_modules/.installed
+test: system-test $(BIN)/.dev $(RP_CLIENT)/node_modules/.installed $(OAPC)/venv/.installed
 	$(BIN)/python -m pytest -q
 
 ## lint: ruff and mypy
@@ -55,4 +64,4 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml -q --python-version 3.11 --extra dev -o requirements-dev.lock
 
 clean:
-	rm -rf $(VENV) .sabt sabt.db $(RP_CLIENT)/node_modules
+	rm -rf $(VENV) .sabt sabt.db $(RP_CLIENT)/node_modules $(OAPC)/venv

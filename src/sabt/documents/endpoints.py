@@ -14,7 +14,7 @@ from sabt.documents.models import Document
 from sabt.documents.schemas import DocumentIssueIn, RevokeIn, VerifyIn
 from sabt.identity.endpoints import require
 from sabt.identity.service import Caller
-from sabt.kit.params import index_query
+from sabt.kit.params import binary_response, index_query
 from sabt.persian.digits import to_persian
 from sabt.registry.endpoints import ledger_session, session
 
@@ -82,8 +82,9 @@ def ca_certificate(material: Annotated[pades.PdfKeys, Depends(pdf_keys)]) -> Pla
 
 @router.post(
     "/api/v1/documents", status_code=201,
-    responses={201: {"content": {"application/pdf": {}},
-                     "description": "JSON, or the signed PDF with `Accept: application/pdf`"}},
+    responses={201: binary_response(
+        "application/pdf", description="JSON, or the signed PDF with `Accept: application/pdf`"
+    )},
 )  # fmt: skip
 def issue(
     body: DocumentIssueIn,

@@ -10,7 +10,7 @@ from sabt.estates import objections, service
 from sabt.estates.schemas import DecisionIn, DeclarationIn, EstateIssueIn
 from sabt.identity.endpoints import require
 from sabt.identity.service import Caller
-from sabt.kit.params import Offset, id_path, limit_query
+from sabt.kit.params import Offset, binary_response, id_path, limit_query
 from sabt.registry.endpoints import ledger_session, session
 
 router = APIRouter(prefix="/api/v1/estates", tags=["estates"])
@@ -54,7 +54,7 @@ def board_objection(
 @router.get(
     "/objections/{objection_id}/attachments/{digest}",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}, "image/jpeg": {}}}},
+    responses={200: binary_response("application/pdf", "image/jpeg")},
 )
 def objection_attachment(
     objection_id: ObjectionId,

@@ -72,3 +72,11 @@ def _day(day: date) -> date:
 
 Instant = Annotated[AwareDatetime, AfterValidator(_instant)]
 Day = Annotated[date, AfterValidator(_day)]
+
+
+def binary_response(*media_types: str, description: str = "Successful Response") -> dict[str, Any]:
+    """An OpenAPI response of raw bytes (a PDF, a JPEG) with its schema stated, so that a
+    generated client (openapi-python-client and its kind) types it as a file instead of
+    dropping it."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {"description": description, "content": dict.fromkeys(media_types, binary)}

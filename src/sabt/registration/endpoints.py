@@ -13,7 +13,7 @@ from sabt.identity import access_log
 from sabt.identity.endpoints import require, write_session
 from sabt.identity.service import Caller
 from sabt.kit.errors import BadInput
-from sabt.kit.params import Offset, id_path, limit_query
+from sabt.kit.params import Offset, binary_response, id_path, limit_query
 from sabt.registration import (
     births,
     cases,
@@ -273,7 +273,7 @@ def case_history(
 @router.get(
     "/queue/{case_id}/attachment",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}, "image/jpeg": {}}}},
+    responses={200: binary_response("application/pdf", "image/jpeg")},
 )
 def case_attachment(
     case_id: CaseId,
