@@ -26,6 +26,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from sabt import followers
 from sabt.estates import worker
 from sabt.identity import sms
 from sabt.kit import clock, settings
@@ -74,6 +75,7 @@ def main() -> None:
     parser.add_argument("--deaths", type=int, default=1000)
     args = parser.parse_args()
     url = _scratch_copy(args.db)
+    followers.install()  # the worker writes the ledger, as `sabt worker` does
     engine = make_engine(url)
     schema.ensure(engine)
     now, first = _backlog(url, args.deaths)

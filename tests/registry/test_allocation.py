@@ -3,6 +3,7 @@ import multiprocessing
 import pytest
 from sqlalchemy import Engine, select
 
+from sabt import followers
 from sabt.kit.errors import BadInput
 from sabt.persian import national_code
 from sabt.registry import ledger, service
@@ -12,6 +13,7 @@ from tests.registry import family
 
 
 def _allocate_many(url: str, count: int, queue: "multiprocessing.Queue[list[str]]") -> None:
+    followers.install()  # a process of its own that writes the ledger, as the API's are
     engine = make_engine(url)
     codes = []
     for _ in range(count):
