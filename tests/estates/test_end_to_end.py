@@ -8,7 +8,6 @@ the decision can be objected to once more, before the national administration.""
 
 import io
 import re
-from datetime import date
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -22,16 +21,12 @@ from sabt.estates.models import Estate, Objection
 from sabt.kit.errors import SabtError
 from sabt.portal import citizen
 from sabt.registry import queries
-from sabt.registry import service as registry
-from sabt.registry.schemas import PersonRecord
 from tests.documents.test_documents import verify
-from tests.estates.support import on_day, outbox, register_death, run_worker
+from tests.estates.support import MINA, import_mina, on_day, outbox, register_death, run_worker
 from tests.identity.oidc_support import csrf_of
 from tests.portal.conftest import Portal, portal
 from tests.registration.support import C, ledger_size, staff
-from tests.registry import family
 
-MINA = family.code(12)  # Amir's daughter, her father not linked in the register
 __all__ = ["portal"]
 
 
@@ -52,12 +47,7 @@ def test_death_to_certificate_to_objection_to_board_to_reissue(
     portal: Portal, client: TestClient, engine: Engine, db_url: str, hospital: dict[str, str],
     tmp_path: Path, kin: None,
 ) -> None:  # fmt: skip
-    mina = PersonRecord(
-        national_code=MINA, first_name="مینا", last_name="محمدی", father_name=None, sex="female",
-        birth_date=date(2024, 2, 2), birth_county=family.TEHRAN, residence_county=family.TEHRAN,
-        mother=C["neda"],
-    )  # fmt: skip
-    registry.bulk_import(engine, [mina])
+    import_mina(engine)
     register_death(client, hospital, "amir", "D-9")
     on_day(20.1)
     assert run_worker(db_url, engine, portal.home).issued == 1

@@ -10,7 +10,6 @@ ledger without its followers would leave the old certificate valid, and this wou
 import os
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +21,12 @@ from sabt.documents.models import Document
 from sabt.estates import objections
 from sabt.estates.models import Estate, Objection
 from sabt.registry import queries
-from sabt.registry import service as registry
 from sabt.registry.models import Person
-from sabt.registry.schemas import PersonRecord
-from tests.estates.support import on_day, register_death, run_worker
+from tests.estates.support import MINA, import_mina, on_day, register_death, run_worker
 from tests.estates.test_end_to_end import _jpeg
 from tests.identity import accounts
 from tests.registration.support import C, staff
 from tests.registry import family
-
-MINA = family.code(12)  # Amir's daughter, her father not linked in the register
 
 
 def sabt(home: Path, *args: str) -> Any:
@@ -54,12 +49,7 @@ def test_each_follower_reacts_to_what_the_command_line_writes(
     client: TestClient, engine: Engine, db_url: str, hospital: dict[str, str], home: Path,
     kin: None,
 ) -> None:  # fmt: skip
-    mina = PersonRecord(
-        national_code=MINA, first_name="مینا", last_name="محمدی", father_name=None, sex="female",
-        birth_date=date(2024, 2, 2), birth_county=family.TEHRAN, residence_county=family.TEHRAN,
-        mother=C["neda"],
-    )  # fmt: skip
-    registry.bulk_import(engine, [mina])
+    import_mina(engine)
     register_death(client, hospital, "amir", "D-9")
     on_day(20.1)
     assert run_worker(db_url, engine, home).issued == 1

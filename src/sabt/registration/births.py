@@ -308,18 +308,10 @@ def register(session: Session, caller: Caller, case: Case, data: dict[str, Any])
         person = _child_record(code, case, data, mother, father)
     # parents may hold codes of any office the register knows, not only this prefix
     person_data = validation.person_data(person, registry.known_prefixes(session))
-    registry.append(
-        session,
-        [
-            ledger.NewEntry(
-                "person.registered", code, person_data, caller.actor, case.office, person.birth_at
-            ),
-            cases.step_entry(
-                case, "registered", caller, status="registered", subject=code,
-                data=cases.dumps(data), assigned_to=None,
-            ),
-        ],
-    )  # fmt: skip
+    change = ledger.NewEntry(
+        "person.registered", code, person_data, caller.actor, case.office, person.birth_at
+    )
+    cases.registered(session, case, caller, data, change, subject=code)
     return {
         "status": "registered",
         "case_id": case.id,

@@ -98,6 +98,16 @@ def step_entry(case: Case, step: str, caller: Caller, **changes: Any) -> ledger.
     )
 
 
+def registered(
+    session: Session, case: Case, caller: Caller, data: dict[str, Any],
+    change: ledger.NewEntry, **changes: Any,
+) -> None:  # fmt: skip
+    """The end of every approved case: the register's change and the case's `registered`
+    step (with its final data), one write."""
+    step_changes = {"status": "registered", "data": dumps(data), "assigned_to": None, **changes}
+    registry.append(session, [change, step_entry(case, "registered", caller, **step_changes)])
+
+
 def step(session: Session, case: Case, name: str, caller: Caller, **changes: Any) -> None:
     """Record one step of `case` and apply it; `case` is reloaded to show it."""
     registry.append(session, [step_entry(case, name, caller, **changes)])

@@ -286,18 +286,10 @@ def apply(session: Session, caller: Caller, case: Case, data: dict[str, Any]) ->
             "the field changed since the correction was filed: reject it and file again",
         )
     change = {"national_code": person.national_code, **correction, "case": case.id}
-    registry.append(
-        session,
-        [
-            ledger.NewEntry(
-                "person.corrected", person.national_code, change, caller.actor, case.office
-            ),
-            cases.step_entry(
-                case, "registered", caller, status="registered", data=cases.dumps(data),
-                assigned_to=None,
-            ),
-        ],
-    )  # fmt: skip
+    corrected = ledger.NewEntry(
+        "person.corrected", person.national_code, change, caller.actor, case.office
+    )
+    cases.registered(session, case, caller, data, corrected)
     return {
         "status": "registered",
         "case_id": case.id,

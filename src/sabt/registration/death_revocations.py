@@ -81,18 +81,10 @@ def apply(session: Session, caller: Caller, case: Case, data: dict[str, Any]) ->
         "death_registered_at": _iso(person.death_registered_at),
         "marriages_reopened": [m.id for m in reopened],
     }
-    registry.append(
-        session,
-        [
-            ledger.NewEntry(
-                "person.death_revoked", person.national_code, revoked, caller.actor, case.office
-            ),
-            cases.step_entry(
-                case, "registered", caller, status="registered", data=cases.dumps(data),
-                assigned_to=None,
-            ),
-        ],
-    )  # fmt: skip
+    change = ledger.NewEntry(
+        "person.death_revoked", person.national_code, revoked, caller.actor, case.office
+    )
+    cases.registered(session, case, caller, data, change)
     return {
         "status": "registered",
         "case_id": case.id,

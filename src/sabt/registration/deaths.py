@@ -193,18 +193,10 @@ def register(
         " certificate is due",
     }
     answer = {"outcome": cases.dumps(body)} if first_answer else {}
-    registry.append(
-        session,
-        [
-            ledger.NewEntry(
-                "person.died", person.national_code, death, caller.actor, case.office, died_at
-            ),
-            cases.step_entry(
-                case, "registered", caller, status="registered", data=cases.dumps(data),
-                assigned_to=None, **answer,
-            ),
-        ],
-    )  # fmt: skip
+    change = ledger.NewEntry(
+        "person.died", person.national_code, death, caller.actor, case.office, died_at
+    )
+    cases.registered(session, case, caller, data, change, **answer)
     return body
 
 
