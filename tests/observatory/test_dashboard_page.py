@@ -1,6 +1,7 @@
 """The dashboard in Debian's Chromium: Plotly (served from the Python package) draws the
 three charts under the page's nonce-based Content-Security-Policy with no violation, the
-province form reloads the page, and nothing overflows a phone's width."""
+province form reloads the page, nothing overflows a phone's width, and no chart's text is
+clipped or drawn over other text, on a desktop and on a phone."""
 
 from collections.abc import Iterator
 from datetime import date
@@ -52,6 +53,57 @@ def test_charts_drawn_under_the_policy(chromium: Browser, site: str, width: int)
     assert overflow <= 0
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(Path(ARTIFACTS) / f"observatory-{width}.png"), full_page=True)
+    page.close()
+
+
+# Every piece of text each chart drew (tick labels, axis titles, legend) with its box on the
+# screen, and the chart's own box.
+TEXTS = """
+Array.from(document.querySelectorAll('.chart')).map(chart => ({
+  id: chart.id,
+  box: chart.getBoundingClientRect().toJSON(),
+  texts: Array.from(chart.querySelectorAll('svg text'))
+    .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0)
+    .map(t => ({text: t.textContent, box: t.getBoundingClientRect().toJSON()})),
+}))
+"""
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    """More than a quarter of the smaller box both across and down: a box is the text's line
+    box, and Naskh's is tall (room for stacked marks), so neighbours' boxes may touch or
+    graze where their letters are well apart."""
+    across = min(a["right"], b["right"]) - max(a["left"], b["left"])
+    down = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+    return (across > 0.25 * min(a["width"], b["width"])
+            and down > 0.25 * min(a["height"], b["height"]))  # fmt: skip
+
+
+def _inside(inner: dict[str, float], outer: dict[str, float]) -> bool:
+    return (inner["left"] >= outer["left"] - 0.5 and inner["right"] <= outer["right"] + 0.5
+            and inner["top"] >= outer["top"] - 0.5 and inner["bottom"] <= outer["bottom"] + 0.5)  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+@pytest.mark.parametrize("province", ["", "IR-23"])
+def test_no_chart_text_is_clipped_or_overlapped(
+    chromium: Browser,  # noqa: F811
+    site: str,
+    width: int,
+    province: str,
+) -> None:
+    page = open_page(chromium, f"{site}/observatory?year=1403&province={province}", width)
+    charts = page.evaluate(TEXTS)
+    assert {c["id"] for c in charts} == {"chart-pyramid", "chart-months", "chart-tfr"}
+    for chart in charts:
+        texts = chart["texts"]
+        assert len(texts) > 8, chart["id"]  # ticks, axis titles and legend were drawn
+        for i, one in enumerate(texts):
+            assert _inside(one["box"], chart["box"]), (chart["id"], width, one["text"])
+            for other in texts[i + 1 :]:
+                assert not _overlap(one["box"], other["box"]), (
+                    chart["id"], width, one["text"], other["text"],
+                )  # fmt: skip
     page.close()
 
 

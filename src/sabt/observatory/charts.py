@@ -1,5 +1,12 @@
-"""The dashboard's charts as Plotly figures (JSON for the page's script to draw)."""
+"""The dashboard's charts as Plotly figures (JSON for the page's script to draw).
 
+One layout for every chart, made to hold from a phone's 360 px to a desktop: each chart's
+title is the page's heading above it (HTML wraps it; Plotly's title cannot), the legend
+sits above the plot, and every axis grows its margin to fit its tick labels and its title
+(`automargin`), so no label is clipped or drawn over another.
+"""
+
+from math import floor, log10
 from typing import Any
 
 import plotly.graph_objects as go
@@ -8,9 +15,17 @@ from sabt.persian.jalali import MONTHS_FA
 
 _FONT = {"family": "ObservatoryNaskh, Noto Naskh Arabic, Tahoma, sans-serif", "size": 14}
 _LAYOUT: dict[str, Any] = {
-    "font": _FONT, "margin": {"l": 50, "r": 20, "t": 50, "b": 50}, "height": 380,
-    "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "legend": {"orientation": "h"},
+    "font": _FONT, "margin": {"l": 8, "r": 8, "t": 36, "b": 8}, "height": 380,
+    "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
+    "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
 }  # fmt: skip
+
+
+def _axis(title: str | None = None, **settings: Any) -> dict[str, Any]:
+    axis: dict[str, Any] = {"automargin": True, **settings}
+    if title:
+        axis["title"] = {"text": title, "standoff": 10}
+    return axis
 
 
 def _json(fig: go.Figure) -> dict[str, Any]:
@@ -18,9 +33,12 @@ def _json(fig: go.Figure) -> dict[str, Any]:
     return out
 
 
-def pyramid(title: str, pyramid: dict[str, Any]) -> dict[str, Any]:
-    """Men to the left (negative), women to the right, youngest at the bottom."""
+def pyramid(pyramid: dict[str, Any]) -> dict[str, Any]:
+    """Men to the left (drawn negative, labelled as counts), women to the right, youngest
+    at the bottom; the axis is symmetric, so the middle is zero."""
     groups = pyramid["groups"]
+    ticks = symmetric_ticks(max([*pyramid["male"], *pyramid["female"], 1]))
+    end = ticks[-1] + ticks[1] / 2  # half a step beyond the last label: none at the very edge
     fig = go.Figure(
         [
             go.Bar(
@@ -43,29 +61,50 @@ def pyramid(title: str, pyramid: dict[str, Any]) -> dict[str, Any]:
         ],
         layout={
             **_LAYOUT,
-            "title": {"text": title},
             "barmode": "relative",
             "bargap": 0.05,
-            "xaxis": {"title": {"text": "نفر"}},
-            "yaxis": {"title": {"text": "گروه سنی"}},
+            "xaxis": _axis(
+                "نفر",
+                range=[-end, end],
+                tickvals=[-t for t in reversed(ticks[1:])] + ticks,
+                ticktext=[f"{t:,}" for t in reversed(ticks[1:])] + [f"{t:,}" for t in ticks],
+            ),
+            "yaxis": _axis("گروه سنی"),
         },
     )
     return _json(fig)
 
 
-def months(title: str, births: list[Any], deaths: list[Any]) -> dict[str, Any]:
-    """Births and deaths in each Jalali month (a held-back month is a gap)."""
+def symmetric_ticks(peak: int) -> list[int]:
+    """0 and two or three round steps (1, 2 or 5 × 10^k) up to at least `peak`."""
+    magnitude = 10 ** floor(log10(max(peak, 1) / 2))
+    step = next(s * magnitude for s in (1, 2, 5, 10) if peak / (s * magnitude) <= 3)
+    last = -(-peak // step) * step
+    return list(range(0, last + 1, step))
+
+
+def months(births: list[Any], deaths: list[Any]) -> dict[str, Any]:
+    """Births and deaths in each Jalali month (a held-back month is a gap), as bars across:
+    the months' names then read level and fit a phone's width, where upright or slanted
+    names under columns collide."""
+    names = list(MONTHS_FA)
     fig = go.Figure(
         [
-            go.Bar(x=list(MONTHS_FA), y=births, name="ولادت", marker_color="#15803d"),
-            go.Bar(x=list(MONTHS_FA), y=deaths, name="فوت", marker_color="#6b7280"),
+            go.Bar(y=names, x=births, name="ولادت", orientation="h", marker_color="#15803d"),
+            go.Bar(y=names, x=deaths, name="فوت", orientation="h", marker_color="#6b7280"),
         ],
-        layout={**_LAYOUT, "title": {"text": title}, "barmode": "group"},
+        layout={
+            **_LAYOUT,
+            "height": 480,
+            "barmode": "group",
+            "xaxis": _axis("نفر", rangemode="tozero"),
+            "yaxis": _axis(autorange="reversed"),  # فروردین at the top
+        },
     )
     return _json(fig)
 
 
-def tfr(title: str, lines: dict[str, list[tuple[int, Any]]],
+def tfr(lines: dict[str, list[tuple[int, Any]]],
         published: list[tuple[int, float]]) -> dict[str, Any]:  # fmt: skip
     """TFR over the years from the register (one line per area), and the published TFR."""
     traces: list[Any] = [
@@ -77,10 +116,13 @@ def tfr(title: str, lines: dict[str, list[tuple[int, Any]]],
         traces.append(go.Scatter(x=[y for y, _ in published], y=[v for _, v in published],
                                  name="منتشرشده (ثبت احوال کشور)", mode="markers",
                                  marker={"symbol": "diamond", "size": 11}))  # fmt: skip
+    years = [y for points in [*lines.values(), published] for y, _ in points]
+    span = max(years) - min(years) if years else 0
     layout = {
         **_LAYOUT,
-        "title": {"text": title},
-        "xaxis": {"dtick": 1},
-        "yaxis": {"title": {"text": "فرزند به ازای هر زن"}, "rangemode": "tozero"},
+        # Whole years: every year when a few, else Plotly's round steps (1, 2, 5 years:
+        # never a fraction once the span is 8 years or more) thinned to the chart's width.
+        "xaxis": _axis(tickformat="d", dtick=1) if span < 8 else _axis(tickformat="d", nticks=8),
+        "yaxis": _axis("فرزند به ازای هر زن", rangemode="tozero"),
     }
     return _json(go.Figure(traces, layout=layout))

@@ -110,12 +110,10 @@ def _dashboard(request: Request, year_text: str | None, province: str | None) ->
                      if f.indicator == "tfr" and f.year >= year - _YEARS_SHOWN]  # fmt: skip
     shown_json = service.as_json(shown)
     figures = {
-        "chart-pyramid": charts.pyramid(f"هرم سنی {name}، میانهٔ سال {to_persian(str(year))}",
-                                        shown.pyramid),
-        "chart-months": charts.months(f"ولادت و فوت در ماه‌های سال {to_persian(str(year))}، {name}",
-                                      shown_json["monthly"]["births"],
+        "chart-pyramid": charts.pyramid(shown.pyramid),
+        "chart-months": charts.months(shown_json["monthly"]["births"],
                                       shown_json["monthly"]["deaths"]),
-        "chart-tfr": charts.tfr("میزان باروری کل در سال‌های اخیر", tfr_lines, published_tfr),
+        "chart-tfr": charts.tfr(tfr_lines, published_tfr),
     }  # fmt: skip
     first_year, running = snapshot_years
     return _page(

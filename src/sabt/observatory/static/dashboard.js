@@ -7,11 +7,21 @@
     return;
   }
   var charts = JSON.parse(source.textContent);
-  Object.keys(charts).forEach(function (id) {
-    var target = document.getElementById(id);
-    if (target) {
-      Plotly.newPlot(target, charts[id].data, charts[id].layout,
-                     {displayModeBar: false, responsive: true});
-    }
-  });
+  function draw() {
+    Object.keys(charts).forEach(function (id) {
+      var target = document.getElementById(id);
+      if (target) {
+        Plotly.newPlot(target, charts[id].data, charts[id].layout,
+                       {displayModeBar: false, responsive: true});
+      }
+    });
+  }
+  // Plotly measures its labels when it draws, to make room for them: drawn before the
+  // page's font has loaded, the margins fit the fallback font's narrower digits and the
+  // labels then overlap the axis titles and spill past the chart.
+  if (document.fonts && document.fonts.load) {
+    document.fonts.load("14px ObservatoryNaskh").then(draw, draw);
+  } else {
+    draw();
+  }
 })();
