@@ -192,6 +192,11 @@ def test_help_imports_no_web_database_or_pdf_stack() -> None:
         assert "typer" in imported and not imported & set(HEAVY), args
 
 
+def test_person_show_reads_without_the_database_toolkit(register: str) -> None:
+    imported = _imported_by("person", "show", a_person(register), "--db", register)
+    assert "rich" in imported and not imported & set(HEAVY)
+
+
 def test_the_help_lists_every_command_and_each_loads() -> None:
     listed = runner.invoke(app, ["--help"])
     assert listed.exit_code == 0

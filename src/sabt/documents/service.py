@@ -18,8 +18,9 @@ from sabt.documents.models import Document, TransparencyLeaf
 from sabt.kit import canonical, clock
 from sabt.kit.errors import BadInput, Conflict, NotFound
 from sabt.persian import jalali
-from sabt.registry import ledger, validation
+from sabt.registry import ledger
 from sabt.registry import service as registry
+from sabt.registry.codes import parse_code
 from sabt.registry.models import Marriage
 
 appliers.register()
@@ -70,7 +71,7 @@ def issue(
     """Issue a document of `kind` about `code`; BadInput/Conflict/NotFound when it does not
     apply (nothing is written then)."""
     ledger.lock_head(session)
-    stated = facts.gather(session, kind, validation.parse_code(code), marriage_id)
+    stated = facts.gather(session, kind, parse_code(code), marriage_id)
     document = record(session, stated, actor)
     return _issued(signing, document, _claims(document, stated.key), stated.facts)
 

@@ -28,8 +28,9 @@ from sabt.persian import national_code
 from sabt.persian.jalali import format_fa
 from sabt.registration import attachments, corrections
 from sabt.registration.models import Attachment
-from sabt.registry import ledger, validation
+from sabt.registry import ledger
 from sabt.registry import service as registry
+from sabt.registry.codes import parse_code
 from sabt.registry.models import Person
 
 APPEAL_DAYS = 20  # a further objection to the board's decision (the bylaw of Art. 113(ث))
@@ -65,7 +66,7 @@ def file(
     estate = _estate_of(session, deceased)
     _check_grounds(grounds)
     text = _checked_text(text)
-    named_code = validation.parse_code(named) if named else None
+    named_code = parse_code(named) if named else None
     claimed = _claimed(claimed_relation)
     appealed = _appealed(session, estate, appeal_of) if appeal_of is not None else None
     if appealed is None:
@@ -95,7 +96,7 @@ def file(
 
 def _estate_of(session: Session, deceased: str) -> Estate:
     try:
-        code = validation.parse_code(deceased)
+        code = parse_code(deceased)
     except BadInput:
         code = ""
     estate = session.get(Estate, code) if code else None

@@ -35,8 +35,9 @@ from sabt.kit.errors import BadInput, Conflict, NotFound
 from sabt.persian import places
 from sabt.persian.digits import to_persian
 from sabt.persian.jalali import age_on
-from sabt.registry import ledger, queries, validation
+from sabt.registry import ledger, queries
 from sabt.registry import service as registry
+from sabt.registry.codes import parse_code
 from sabt.registry.models import MobileOwnership, Person
 
 appliers.register()
@@ -324,7 +325,7 @@ def mobile_of(session: Session, code: str) -> str | None:
 
 
 def load(session: Session, code: str) -> Estate:
-    estate = session.get(Estate, validation.parse_code(code), populate_existing=True)
+    estate = session.get(Estate, parse_code(code), populate_existing=True)
     if estate is None:
         raise NotFound("no_estate", "پرونده‌ای برای این متوفی نیست", f"no estate is open for {code}")
     return estate
@@ -380,7 +381,7 @@ def declare(
     estate's case), a declared will (this certificate does not apply it). A death not yet
     settled gets its estate now, queued: a registrar, not the worker, then issues it."""
     ledger.lock_head(session)
-    person = queries.get_person(session, validation.parse_code(code))
+    person = queries.get_person(session, parse_code(code))
     if person.death_date is None or person.death_registered_at is None:
         raise Conflict("not_deceased", "فوت این شخص ثبت نشده است",
                        f"no death is registered for {person.national_code}")  # fmt: skip
@@ -417,7 +418,7 @@ def _declaration(
         out["will"] = {"reference": _reference(will, "will")}
     if missing:
         case_ids = {h["id"] for h in heirs.resolve(session, person.national_code).case["heirs"]}
-        codes = [validation.parse_code(c) for c in missing]
+        codes = [parse_code(c) for c in missing]
         strangers = [c for c in codes if c not in case_ids]
         if strangers:
             raise BadInput(

@@ -10,7 +10,7 @@ from sabt.identity.audit import audit
 from sabt.identity.models import Account, Client, Token
 from sabt.identity.service import plausible_id
 from sabt.kit.errors import BadInput, Conflict, NotFound
-from sabt.registry.validation import parse_code
+from sabt.registry.codes import parse_code
 
 AccountKind = Literal["staff", "client", "citizen"]
 KIND_FA: dict[str, str] = {"staff": "کارمند", "client": "سامانهٔ سازمان", "citizen": "شهروند"}

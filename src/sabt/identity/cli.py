@@ -27,7 +27,7 @@ from sabt.kit import clock, settings
 from sabt.kit.console import DB_HELP, err, out, user_errors
 from sabt.kit.errors import BadInput
 from sabt.registry.cli import open_register
-from sabt.registry.validation import parse_code
+from sabt.registry.codes import parse_code
 
 identity_app = typer.Typer(help="Accounts, roles and tokens.", no_args_is_help=True)
 clients_app = typer.Typer(

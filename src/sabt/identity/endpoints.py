@@ -27,8 +27,8 @@ from sabt.identity.schemas import (
 from sabt.identity.service import Caller
 from sabt.kit.errors import BadInput
 from sabt.kit.params import id_path
+from sabt.registry.codes import parse_code
 from sabt.registry.endpoints import session
-from sabt.registry.validation import parse_code
 
 router = APIRouter(tags=["identity"])
 

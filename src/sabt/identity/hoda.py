@@ -35,8 +35,8 @@ from sabt.kit.errors import BadInput, NotFound, SabtError
 from sabt.kit.settings import Settings
 from sabt.persian import jalali
 from sabt.persian.digits import to_ascii, to_persian
+from sabt.registry.codes import parse_code
 from sabt.registry.models import MobileOwnership, Person
-from sabt.registry.validation import parse_code
 
 ACR_PASSWORD = "urn:sabt:acr:password"
 ACR_PASSWORD_OTP = "urn:sabt:acr:password+otp"

@@ -9,7 +9,7 @@ from sabt.identity import access_log
 from sabt.identity.endpoints import require, write_session
 from sabt.identity.service import Caller
 from sabt.inheritance import service
-from sabt.registry.validation import parse_code
+from sabt.registry.codes import parse_code
 
 router = APIRouter(prefix="/api/v1/inheritance", tags=["inheritance"])
 

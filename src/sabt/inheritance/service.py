@@ -12,7 +12,7 @@ from sabt.inheritance.case import InvalidCase, parse_case
 from sabt.inheritance.heirs import Resolution
 from sabt.inheritance.law import Result, compute
 from sabt.kit.errors import BadInput, SabtError
-from sabt.registry.validation import parse_code
+from sabt.registry.codes import parse_code
 
 
 def compute_case(obj: object) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from sabt.registration.models import Case
 from sabt.registration.notification_input import BirthNotice
 from sabt.registry import ledger, validation
 from sabt.registry import service as registry
+from sabt.registry.codes import parse_code
 from sabt.registry.models import Marriage, Office, OfficePrefix, Person
 from sabt.registry.schemas import PersonRecord
 
@@ -81,7 +82,7 @@ def _existing(session: Session, kind: str, notice: BirthNotice) -> Case | None:
 
 
 def _person(session: Session, raw: str, who: str) -> Person:
-    code = validation.parse_code(raw)
+    code = parse_code(raw)
     person = session.get(Person, code)
     if person is None:
         raise _unknown_person(code, who)

@@ -20,6 +20,7 @@ from sabt.registration import attachments, cases
 from sabt.registration.models import Attachment, Case
 from sabt.registry import ledger, queries, validation
 from sabt.registry import service as registry
+from sabt.registry.codes import parse_code
 from sabt.registry.models import Office, Person
 
 
@@ -80,7 +81,7 @@ def file(
 ) -> dict[str, Any]:
     """File a correction; it waits in the queue for a second, senior person."""
     ledger.lock_head(session)
-    person = session.get(Person, validation.parse_code(code))
+    person = session.get(Person, parse_code(code))
     if person is None:
         raise BadInput("unknown_person", f"کد ملی در ثبت نیست: {code}", f"no person {code}")
     caller.require_jurisdiction(place_of(person))
@@ -119,7 +120,7 @@ def request(
     and a supporting PDF or JPEG. It enters the registrar queue of their office like a
     filed correction, but nobody has endorsed it yet: two registrars decide it."""
     ledger.lock_head(session)
-    person = queries.get_person(session, validation.parse_code(code))
+    person = queries.get_person(session, parse_code(code))
     new, key = _checked_value(session, person, field, new_value)
     reason = reason.strip()
     if not 10 <= len(reason) <= 500:
@@ -195,7 +196,7 @@ def _parent(session: Session, person: Person, field: str, value: str) -> str | N
     child, or `none` to remove a wrong link."""
     if value == NO_PARENT:
         return None
-    parent = session.get(Person, validation.parse_code(value))
+    parent = session.get(Person, parse_code(value))
     sex = PARENT_FIELDS[field]
     if parent is None or parent.sex != sex or parent.birth_date >= person.birth_date:
         word = "پدر" if sex == "male" else "مادر"

@@ -17,8 +17,9 @@ from sabt.kit.errors import BadInput, Conflict
 from sabt.registration import cases
 from sabt.registration.corrections import place_of
 from sabt.registration.models import Case
-from sabt.registry import ledger, queries, validation
+from sabt.registry import ledger, queries
 from sabt.registry import service as registry
+from sabt.registry.codes import parse_code
 from sabt.registry.models import Marriage, Person
 
 KIND = "death_revocation"
@@ -30,7 +31,7 @@ def file(
 ) -> dict[str, Any]:
     """File a revocation of a registered death; the filer's is the first approval."""
     ledger.lock_head(session)
-    person = queries.get_person(session, validation.parse_code(code))
+    person = queries.get_person(session, parse_code(code))
     caller.require_jurisdiction(place_of(person))
     if person.status != "deceased":
         raise Conflict(

@@ -17,15 +17,16 @@ from sabt.registration import cases, rules
 from sabt.registration.cases import Outcome
 from sabt.registration.models import Case
 from sabt.registration.notification_input import DeathNotice
-from sabt.registry import ledger, validation
+from sabt.registry import ledger
 from sabt.registry import service as registry
+from sabt.registry.codes import parse_code
 from sabt.registry.models import Marriage, Office, OfficePrefix, Person
 
 
 def notify_death(session: Session, caller: Caller, notice: DeathNotice) -> Outcome:
     """Record a death notification (idempotent on reporter + notification id)."""
     cases.check_own_office(caller, notice.reporter)
-    code = validation.parse_code(notice.national_code)
+    code = parse_code(notice.national_code)
     if notice.died_at > clock.now():
         raise BadInput("future_date", "زمان فوت در آینده است", "the death time is in the future")
     ledger.lock_head(session)

@@ -41,9 +41,9 @@ from sabt.registration.schemas import (
     WaiverIn,
 )
 from sabt.registry import queries
+from sabt.registry.codes import parse_code
 from sabt.registry.endpoints import ledger_session, session
 from sabt.registry.schemas import PersonOut
-from sabt.registry.validation import parse_code
 
 router = APIRouter(prefix="/api/v1", tags=["back office"])
 

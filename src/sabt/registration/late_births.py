@@ -19,6 +19,7 @@ from sabt.registration.cases import Outcome
 from sabt.registration.models import Case
 from sabt.registry import ledger, validation
 from sabt.registry import service as registry
+from sabt.registry.codes import parse_code
 from sabt.registry.models import Marriage, OfficePrefix, Person
 
 RELIGIONS = ("muslim", "other")
@@ -137,7 +138,7 @@ def _given_or_family(given: str | None, family: str | None, allowed: tuple[str, 
 def _parent(session: Session, raw: str | None, sex: str, who: str, born_on: date) -> Person | None:
     if raw is None:
         return None
-    code = validation.parse_code(raw)
+    code = parse_code(raw)
     person = session.get(Person, code)
     if person is None:
         raise BadInput(

@@ -15,8 +15,9 @@ from sabt.identity.service import Caller
 from sabt.kit import clock
 from sabt.kit.errors import BadInput, Conflict
 from sabt.registration import marriage_law as law
-from sabt.registry import ledger, validation
+from sabt.registry import ledger
 from sabt.registry import service as registry
+from sabt.registry.codes import parse_code
 from sabt.registry.models import Marriage, MarriageReturn, Person
 
 END_REASON = {
@@ -111,8 +112,8 @@ def _resent(session: Session, caller: Caller, m: NewMarriage) -> Marriage | None
     if first is None:
         return None
     same = (first.husband_code, first.wife_code, first.kind, first.registered_at) == (
-        validation.parse_code(m.husband),
-        validation.parse_code(m.wife),
+        parse_code(m.husband),
+        parse_code(m.wife),
         m.kind,
         _naive_utc(m.married_at),
     )
@@ -126,7 +127,7 @@ def _resent(session: Session, caller: Caller, m: NewMarriage) -> Marriage | None
 
 
 def _party(session: Session, raw: str, sex: str, role: str, at: datetime) -> Person:
-    code = validation.parse_code(raw)
+    code = parse_code(raw)
     person = session.get(Person, code)
     if person is None:
         raise BadInput("unknown_person", f"کد ملی در ثبت نیست: {code}", f"no {role} {code}")
@@ -273,7 +274,7 @@ def register_divorce(
     a court certificate; the waiting period end is recorded (none when CC 1155 applies)."""
     ledger.lock_head(session)
     marriage = _marriage(session, marriage_id)
-    codes = (validation.parse_code(husband), validation.parse_code(wife))
+    codes = (parse_code(husband), parse_code(wife))
     if codes != (marriage.husband_code, marriage.wife_code):
         raise BadInput(
             "marriage_mismatch",

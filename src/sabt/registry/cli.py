@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     from rich.table import Table
     from sqlalchemy import Connection, Engine
 
-    from sabt.registry.schemas import PersonOut
-
 DbOption = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
 PAGE = 500  # checkpoints asked for at a time
 
@@ -42,14 +40,6 @@ def open_register(db: str | None) -> Engine:
     engine = make_engine(database_url(db))
     schema.ensure(engine)
     return engine
-
-
-def read_register(db: str | None) -> Engine:
-    """An engine on the register for a command that only reads it: no migration, no
-    followers (a register that is not there is told by `no_register`)."""
-    from sabt.registry.db import make_engine
-
-    return make_engine(database_url(db))
 
 
 @db_app.command("upgrade")
@@ -184,52 +174,40 @@ def person_show(
     db: DbOption = None,
 ) -> None:
     """Show a person: identity, parents, Jalali dates in Persian digits."""
-    from rich.console import Console
-    from sqlalchemy.exc import DBAPIError
-    from sqlalchemy.orm import Session
+    from sabt.registry import lookup
+    from sabt.registry.codes import parse_code
 
-    from sabt.registry import queries
-    from sabt.registry.schemas import PersonOut
-    from sabt.registry.validation import parse_code
-
-    checked = parse_code(code)
-    try:
-        with Session(read_register(db)) as session:
-            shown = PersonOut.of(queries.get_person(session, checked))
-    except DBAPIError as exc:
-        raise BadInput(
-            "no_register",
-            "در این پایگاه داده ثبتی نیست؛ نخست sabt db upgrade را اجرا کنید",
-            "this database holds no register: run sabt db upgrade first",
-        ) from exc
+    shown = lookup.person(database_url(db), parse_code(code))
     if as_json:
-        out(shown.model_dump_json())
+        out(json.dumps(shown, ensure_ascii=False))
         return
+    from rich.console import Console
+
     Console(highlight=False).print(_person_table(shown))
 
 
-def _person_table(p: PersonOut) -> Table:
+def _person_table(p: dict[str, Any]) -> Table:
     from rich.table import Table
 
     from sabt.persian import places
 
     counties = places.counties()
-    table = Table(show_header=False, title=f"{p.first_name} {p.last_name}")
-    sex = {"male": "مرد", "female": "زن"}[p.sex]
-    status = {"alive": "زنده", "deceased": "فوت‌شده"}[p.status]
+    table = Table(show_header=False, title=f"{p['first_name']} {p['last_name']}")
+    sex = {"male": "مرد", "female": "زن"}[p["sex"]]
+    status = {"alive": "زنده", "deceased": "فوت‌شده"}[p["status"]]
     rows = [
-        ("کد ملی", p.national_code),
-        ("نام", p.first_name),
-        ("نام خانوادگی", p.last_name),
-        ("نام پدر", p.father_name or "—"),
+        ("کد ملی", p["national_code"]),
+        ("نام", p["first_name"]),
+        ("نام خانوادگی", p["last_name"]),
+        ("نام پدر", p["father_name"] or "—"),
         ("جنسیت", sex),
-        ("تاریخ تولد", p.birth_date_jalali),
-        ("محل تولد", counties[p.birth_county].name_fa),
-        ("اقامت", counties[p.residence_county].name_fa),
+        ("تاریخ تولد", p["birth_date_jalali"]),
+        ("محل تولد", counties[p["birth_county"]].name_fa),
+        ("اقامت", counties[p["residence_county"]].name_fa),
         ("وضعیت", status),
-        ("تاریخ فوت", p.death_date_jalali or "—"),
-        ("کد ملی پدر", p.father_national_code or "—"),
-        ("کد ملی مادر", p.mother_national_code or "—"),
+        ("تاریخ فوت", p["death_date_jalali"] or "—"),
+        ("کد ملی پدر", p["father_national_code"] or "—"),
+        ("کد ملی مادر", p["mother_national_code"] or "—"),
     ]
     for label, value in rows:
         table.add_row(label, value)

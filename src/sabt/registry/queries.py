@@ -6,8 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, Select, extract, func, or_, select
 from sqlalchemy.orm import Session
 
-from sabt.kit.errors import NotFound
 from sabt.persian.text import search_key
+from sabt.registry.lookup import person_not_found
 from sabt.registry.models import Marriage, Person
 
 
@@ -22,11 +22,7 @@ def last_event_day(session: Session) -> date | None:
 def get_person(session: Session, code: str) -> Person:
     person = session.get(Person, code)
     if person is None:
-        raise NotFound(
-            "person_not_found",
-            f"فردی با کد ملی {code} ثبت نشده است",
-            f"no person with national code {code}",
-        )
+        raise person_not_found(code)
     return person
 
 

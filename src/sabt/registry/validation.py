@@ -7,8 +7,9 @@ from functools import lru_cache
 from typing import Any
 
 from sabt.kit.errors import BadInput
-from sabt.persian import national_code, places
+from sabt.persian import places
 from sabt.persian.text import normalize, search_key
+from sabt.registry.codes import check_code
 from sabt.registry.ledger import NewEntry, utc_text
 from sabt.registry.schemas import (
     END_REASONS,
@@ -23,19 +24,6 @@ from sabt.registry.schemas import (
 
 def bad(code: str, fa: str, en: str) -> BadInput:
     return BadInput(code, fa, en)
-
-
-def check_code(code: str, prefixes: Collection[str], what: str = "national code") -> str:
-    try:
-        return national_code.validate(code, prefixes=prefixes)
-    except national_code.InvalidNationalCode as exc:
-        raise bad("invalid_national_code", f"کد ملی نامعتبر است: {code}", f"{what}: {exc}") from exc
-
-
-def parse_code(code: str) -> str:
-    """A national code typed by a person (ASCII, Persian or Arabic-Indic digits), checked
-    against every office prefix the platform knows (published and simulation ones)."""
-    return check_code(code, places.all_prefixes())
 
 
 def check_county(code: str | None, what: str) -> str:
