@@ -35,10 +35,13 @@ def board_objections(
     caller: Annotated[Caller, Depends(require("estates:decide"))],
     db: Annotated[Session, Depends(session)],
     status: Literal["filed", "rejected", "correcting", "upheld"] = "filed",
-) -> list[dict[str, Any]]:
-    """Objections before the caller: the first level of their province (the board), or both
-    levels (the national administration)."""
-    return objections.board_list(db, caller, status)
+    limit: Annotated[int, limit_query(200)] = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """Objections before the caller, oldest first, a page at a time (as every listing): the
+    first level of their province (the board), or both levels (the national
+    administration)."""
+    return objections.board_list(db, caller, status, limit, offset)
 
 
 @router.get("/objections/{objection_id}")

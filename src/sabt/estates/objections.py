@@ -243,14 +243,19 @@ def _visible(session: Session, caller: Caller, objection_id: int) -> Objection:
     return objection
 
 
-def board_list(session: Session, caller: Caller, status: str = "filed") -> list[dict[str, Any]]:
+def board_list(
+    session: Session, caller: Caller, status: str = "filed", limit: int = 50, offset: int = 0
+) -> dict[str, Any]:
     j = caller.jurisdiction
     assert j is not None  # staff only (the scope says so)
     where = [Objection.status == status, j.where(province=Objection.province)]
     if j.level != "nation":  # an objection to a board's decision is the nation's
         where.append(Objection.level == 1)
-    rows = session.scalars(select(Objection).where(*where).order_by(Objection.filed_at))
-    return [as_json(o) for o in rows]
+    total = session.scalar(select(func.count()).select_from(Objection).where(*where)) or 0
+    rows = session.scalars(select(Objection).where(*where)
+                           .order_by(Objection.filed_at, Objection.id)
+                           .limit(limit).offset(offset))  # fmt: skip
+    return {"total": total, "items": [as_json(o) for o in rows]}
 
 
 def as_json(o: Objection) -> dict[str, Any]:
