@@ -3,13 +3,16 @@ its own (not this test process, where the tests' conftest installed the follower
 correction approved with `sabt queue approve` reissues the inheritance certificate
 (documents, and the estates part's reissue) and upholds the objection that asked for it
 (estates' objections); a death revoked with `sabt deaths revoke` and `sabt queue approve`
-revokes the certificate and the estate (estates' own follower). A command that wrote the
-ledger without its followers would leave the old certificate valid, and this would fail.
+revokes the certificate and the estate (estates' own follower); a term closed with `sabt
+marriages close-expired` supersedes the spouses' e-booklet extracts (documents). A command
+that wrote the ledger without its followers would leave the old documents valid, and this
+would fail. (A marriage, a divorce and a return are written by the notaries' API only.)
 """
 
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from sabt.documents import keys
+from sabt.documents import service as documents
 from sabt.documents.models import Document
 from sabt.estates import objections
 from sabt.estates.models import Estate, Objection
@@ -24,8 +29,9 @@ from sabt.registry import queries
 from sabt.registry.models import Person
 from tests.estates.support import MINA, import_mina, on_day, register_death, run_worker
 from tests.estates.test_end_to_end import _jpeg
-from tests.identity import accounts
+from tests.identity import accounts, offices
 from tests.registration.support import C, staff
+from tests.registration.test_marriages import MARRIAGES, marriage, newcomers
 from tests.registry import family
 
 
@@ -86,3 +92,20 @@ def test_each_follower_reacts_to_what_the_command_line_writes(
     with Session(engine) as s:
         assert s.get_one(Person, C["amir"]).status == "alive"
         assert s.get_one(Estate, C["amir"]).status == "revoked"  # estates' own follower
+
+
+def test_a_term_closed_from_the_command_line_supersedes_the_spouses_extracts(
+    client: TestClient, engine: Engine, db_url: str, home: Path
+) -> None:
+    husband, wife = newcomers(engine, (21, "male", "بهرام", date(1970, 1, 1), None),
+                              (22, "female", "رعنا", date(1990, 1, 1), None))  # fmt: skip
+    expired = marriage(husband, wife, kind="temporary", married_at="2025-01-01T10:00:00+03:30",
+                       term_end="2025-06-01")  # fmt: skip
+    notary = accounts.client_headers(client, engine, "marriage_notary", offices.MARRIAGE_NOTARY)
+    assert client.post(MARRIAGES, json=expired, headers=notary).status_code == 201
+    with Session(engine) as s, s.begin():
+        extract = documents.issue(s, keys.load(home), "booklet", husband, "test").document.number
+    registrar = accounts.add_staff(engine, "registrar", family.OFFICE).username
+    sabt(home, "marriages", "close-expired", "--as", registrar, "--db", db_url)
+    with Session(engine) as s:
+        assert s.get_one(Document, extract).status == "superseded"
