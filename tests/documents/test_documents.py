@@ -24,7 +24,8 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from sabt.cli.main import app
-from sabt.documents import merkle, qr
+from sabt.documents import qr
+from sabt.kit import merkle
 from sabt.persian.digits import to_persian
 from tests.registration.support import C, ledger_size, staff
 

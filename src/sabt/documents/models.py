@@ -1,6 +1,7 @@
 """The documents part's tables: every document issued, its status, and the public
 transparency log's leaves. Rows change only by applying ledger entries (`appliers.py`), so
-`sabt ledger replay` rebuilds them with the register."""
+`sabt ledger replay` rebuilds them with the register. The log's tree (`TransparencyNode`)
+is derived from the leaves (`kit.merkle_store`)."""
 
 from datetime import datetime
 
@@ -42,3 +43,14 @@ class TransparencyLeaf(Base):
     leaf_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     record: Mapped[str] = mapped_column(Text)  # canonical JSON; the leaf hashes these bytes
     leaf_hash: Mapped[str] = mapped_column(String(64))  # hex
+
+
+class TransparencyNode(Base):
+    """A complete subtree of the transparency log's Merkle tree: the hash of the 2^level
+    leaves from idx × 2^level (level 0: a leaf). Derived from the leaves, written as they are
+    appended, so that a proof reads O(log n) rows (kit.merkle_store)."""
+
+    __tablename__ = "transparency_node"
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))  # hex

@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from sabt.documents import appliers, facts, keys, merkle, pades, render, seal, tokens
-from sabt.documents.models import Document, TransparencyLeaf
-from sabt.kit import canonical, clock
+from sabt.documents import appliers, facts, keys, pades, render, seal, tokens
+from sabt.documents.models import Document, TransparencyLeaf, TransparencyNode
+from sabt.kit import canonical, clock, merkle
 from sabt.kit.errors import BadInput, Conflict, NotFound
+from sabt.kit.merkle_store import StoredTree
 from sabt.persian import jalali
 from sabt.registry import ledger
 from sabt.registry import service as registry
@@ -61,7 +62,10 @@ def _leaf(index: int, record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _tree_size(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(TransparencyLeaf)) or 0
+    """The leaves run from 0 without a gap: the last index says how many (read from the key,
+    where a count reads every leaf)."""
+    last = session.scalar(select(func.max(TransparencyLeaf.leaf_index)))
+    return 0 if last is None else last + 1
 
 
 def issue(
@@ -114,6 +118,7 @@ def record(session: Session, stated: facts.Facts, actor: str) -> Document:
         "document.issued", f"document:{number}", {"document": row, "leaf": leaf}, actor
     )
     registry.append(session, [entry])
+    TREE.extend(session, index + 1)
     if kind in REPLACING_KINDS:
         _replace_earlier(session, kind, stated.subject, number, actor)
     return session.get_one(Document, number)
@@ -164,13 +169,15 @@ def end(
     if len(reason.strip()) < 3:
         raise BadInput("no_reason", "دلیل ابطال لازم است", "a revocation needs a reason")
     at = ledger.utc_text(clock.now())
-    leaf = _leaf(_tree_size(session), {"event": status, "number": number, "reason": reason,
-                                       "replaced_by": replaced_by, "at": at})  # fmt: skip
+    index = _tree_size(session)
+    leaf = _leaf(index, {"event": status, "number": number, "reason": reason,
+                         "replaced_by": replaced_by, "at": at})  # fmt: skip
     changes = {"status": status, "ended_at": at, "end_reason": reason, "replaced_by": replaced_by}
     data = {"number": number, "set": changes, "leaf": leaf}
     registry.append(
         session, [ledger.NewEntry("document.revoked", f"document:{number}", data, actor)]
     )
+    TREE.extend(session, index + 1)
     session.refresh(document)
     return document
 
@@ -363,47 +370,54 @@ def status_of(document: Document | None) -> Verdict:
 # --- the transparency log ------------------------------------------------------------
 
 
-def leaf_hashes(session: Session, size: int | None = None) -> list[bytes]:
-    query = select(TransparencyLeaf.leaf_hash).order_by(TransparencyLeaf.leaf_index)
-    if size is not None:
-        query = query.limit(size)
+def leaf_hashes(session: Session, start: int, end: int) -> list[bytes]:
+    """The hashes of leaves [start, end), in order."""
+    query = (
+        select(TransparencyLeaf.leaf_hash)
+        .where(TransparencyLeaf.leaf_index >= start, TransparencyLeaf.leaf_index < end)
+        .order_by(TransparencyLeaf.leaf_index)
+    )
     return [bytes.fromhex(h) for h in session.scalars(query)]
+
+
+# The log's tree, kept as its complete subtrees: a proof reads O(log n) rows.
+TREE = StoredTree(TransparencyNode.__table__, leaf_hashes)  # type: ignore[arg-type]
 
 
 def tree_head(session: Session, signing: keys.SigningKeys) -> dict[str, Any]:
     """The signed tree head: size, time and root, signed with the document keys."""
-    hashes = leaf_hashes(session)
-    head = {"tree_size": len(hashes), "timestamp": ledger.utc_text(clock.now()),
-            "root_hash": _b64(merkle.root(hashes))}  # fmt: skip
+    size = _tree_size(session)
+    head = {"tree_size": size, "timestamp": ledger.utc_text(clock.now()),
+            "root_hash": _b64(TREE.root(session, size))}  # fmt: skip
     return {**head, "signature": tokens.sign(signing, {"v": tokens.VERSION, "sth": head})}
 
 
-def _size(session: Session, value: int, what: str) -> list[bytes]:
-    hashes = leaf_hashes(session)
-    if not 0 < value <= len(hashes):
+def _checked_size(session: Session, value: int, what: str) -> int:
+    size = _tree_size(session)
+    if not 0 < value <= size:
         raise BadInput(
             "bad_tree_size",
             f"اندازهٔ درخت نامعتبر است: {value}",
-            f"{what} must be between 1 and the tree size {len(hashes)}",
+            f"{what} must be between 1 and the tree size {size}",
         )
-    return hashes[:value]
+    return value
 
 
 def inclusion(session: Session, leaf_index: int, tree_size: int) -> dict[str, Any]:
-    hashes = _size(session, tree_size, "tree_size")
+    _checked_size(session, tree_size, "tree_size")
     if not 0 <= leaf_index < tree_size:
         raise BadInput("bad_leaf_index", "شمارهٔ برگ نامعتبر است",
                        f"leaf_index must be below tree_size {tree_size}")  # fmt: skip
-    proof = merkle.inclusion_proof(leaf_index, hashes)
+    proof = TREE.inclusion(session, leaf_index, tree_size)
     return {"leaf_index": leaf_index, "tree_size": tree_size,
             "audit_path": [_b64(p) for p in proof]}  # fmt: skip
 
 
 def consistency(session: Session, first: int, second: int) -> dict[str, Any]:
-    hashes = _size(session, second, "second")
+    _checked_size(session, second, "second")
     if not 0 < first <= second:
         raise BadInput("bad_tree_size", "اندازه‌ها نامعتبرند", "need 0 < first <= second")
-    proof = merkle.consistency_proof(first, hashes)
+    proof = TREE.consistency(session, first, second)
     return {"first": first, "second": second, "consistency": [_b64(p) for p in proof]}
 
 
