@@ -76,8 +76,9 @@ def pyramid(pyramid: dict[str, Any]) -> dict[str, Any]:
 
 
 def symmetric_ticks(peak: int) -> list[int]:
-    """0 and two or three round steps (1, 2 or 5 × 10^k) up to at least `peak`."""
-    magnitude = 10 ** floor(log10(max(peak, 1) / 2))
+    """0 and one to three round steps (1, 2 or 5 × 10^k) up to at least `peak`."""
+    peak = max(peak, 1)
+    magnitude = 10 ** max(0, floor(log10(max(peak, 1) / 2)))  # whole people: steps ≥ 1
     step = next(s * magnitude for s in (1, 2, 5, 10) if peak / (s * magnitude) <= 3)
     last = -(-peak // step) * step
     return list(range(0, last + 1, step))
