@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sabt.persian.text import ZWNJ, normalize, search_key
+from sabt.persian.text import ZWNJ, normalize, same_name, search_key
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,33 @@ def test_normalize_and_search_key_are_idempotent(text: str) -> None:
     assert normalize(normalize(text)) == normalize(text)
     assert search_key(search_key(text)) == search_key(text)
     assert " " not in search_key(text) and ZWNJ not in search_key(text)
+
+
+# How an agency may type a name the register holds (issue 30's normalisation table).
+@pytest.mark.parametrize(
+    ("given", "registered"),
+    [
+        ("علي", "علی"),  # Arabic yeh
+        ("كريمي", "کریمی"),  # Arabic kaf and yeh
+        ("عبد الله", "عبدالله"),  # a compound name with a space
+        (f"عبد{ZWNJ}الله", "عبدالله"),  # … or a ZWNJ
+        ("عبدالله", f"عبد{ZWNJ}الله"),  # … either way round
+        ("مُحَمَّد", "محمد"),  # diacritics
+        ("رضا۲", "رضا2"),  # Persian digits
+        ("رضا٢", "رضا۲"),  # Arabic-Indic digits
+        ("فاطمة", "فاطمه"),  # teh marbuta
+        ("رضائی", "رضایی"),  # hamza on yeh
+        ("  زهرا  ", "زهرا"),  # spaces around
+        ("محـمد", "محمد"),  # tatweel
+    ],
+)
+def test_variants_of_a_name_are_the_same_name(given: str, registered: str) -> None:
+    assert same_name(given, registered)
+
+
+@pytest.mark.parametrize(
+    ("given", "registered"),
+    [("محمد", "محمود"), ("علی", "علیرضا"), ("زهرا", "زهره"), ("رضا۲", "رضا۳"), ("", "علی")],
+)
+def test_a_different_name_is_not(given: str, registered: str) -> None:
+    assert not same_name(given, registered)

@@ -8,6 +8,8 @@ yeh). `normalize` is for storage and display; `search_key` is only for matching.
 import re
 import unicodedata
 
+from sabt.persian.digits import to_ascii
+
 ZWNJ = "\u200c"
 
 # Arabic letters with a Persian standard form (storage).
@@ -75,3 +77,11 @@ def search_key(text: str) -> str:
     So محمد‌رضا, محمدرضا and محمد رضا share one key, as do رضائی and رضایی.
     """
     return normalize(text).translate(_SEARCH_MAP)
+
+
+def same_name(given: str, registered: str) -> bool:
+    """Whether a name someone gives is the register's, as a verification compares them: equal
+    search keys (Arabic and Persian letters, ZWNJ and spaces in compound names such as
+    عبدالله / عبد الله, diacritics, hamza forms) with Persian and Arabic-Indic digits read as
+    ASCII."""
+    return to_ascii(search_key(given)) == to_ascii(search_key(registered))
