@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 from sabt import __version__, followers
 from sabt.documents import endpoints as documents_endpoints
 from sabt.estates import endpoints as estates_endpoints
+from sabt.exchange import endpoints as exchange_endpoints
 from sabt.identity import endpoints as identity_endpoints
 from sabt.identity import oidc_endpoints
 from sabt.inheritance import endpoints as inheritance_endpoints
@@ -71,6 +72,7 @@ def create_app(settings: settings_mod.Settings | None = None) -> FastAPI:
     app.include_router(inheritance_endpoints.router)
     app.include_router(documents_endpoints.router)
     app.include_router(estates_endpoints.router)
+    app.include_router(exchange_endpoints.router)
     app.include_router(portal_endpoints.router)
     app.include_router(observatory_endpoints.router)
     app.include_router(registry_endpoints.router)

@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "marriages": ("sabt.registration.cli", "marriages_app", "Marriages: expired terms."),
     "deaths": ("sabt.registration.cli", "deaths_app", "Deaths: revoke a wrong one."),
     "documents": ("sabt.documents.cli", "documents_app", "Signed documents: issue, verify."),
+    "exchange": ("sabt.exchange.cli", "exchange_app", "Services to agencies: agencies, grants."),
     "observatory": ("sabt.observatory.cli", "observatory_app", "Vital statistics."),
     "export": ("sabt.registry.cli", "export_command", "Export the register to files."),
     "synth": ("sabt.synth.cli", "synth", "Build a synthetic register."),

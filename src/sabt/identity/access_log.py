@@ -17,8 +17,12 @@ from sabt.registry.models import Office
 Row = TypeVar("Row")
 
 
-def log_access(session: Session, caller: Caller, subject: str, action: str, purpose: str) -> None:
-    """Record a read of `subject`'s data, for the citizen's access log."""
+def log_access(
+    session: Session, caller: Caller, subject: str, action: str, purpose: str,
+    outcome: str | None = None,
+) -> None:  # fmt: skip
+    """Record a read of `subject`'s data, for the citizen's access log (with what an
+    agency's call was answered, when it was one)."""
     session.add(
         AccessLog(
             at=now_utc(),
@@ -27,6 +31,7 @@ def log_access(session: Session, caller: Caller, subject: str, action: str, purp
             office=caller.place.office,
             action=action,
             purpose=purpose,
+            outcome=outcome,
         )
     )
 

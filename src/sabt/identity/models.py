@@ -114,6 +114,7 @@ class AccessLog(Base):
     office: Mapped[str | None] = mapped_column(String(16))
     action: Mapped[str] = mapped_column(String(40))
     purpose: Mapped[str] = mapped_column(String(300))
+    outcome: Mapped[str | None] = mapped_column(String(40))  # an agency's call: what it was told
     __table_args__ = (Index("ix_identity_access_log_subject_at", "subject", "at"),)
 
 

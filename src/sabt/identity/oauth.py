@@ -9,7 +9,7 @@ is made per request around that request's database session.
 
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from authlib.oauth2.rfc6749 import (
     AuthorizationServer,
@@ -23,11 +23,12 @@ from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
-from sabt.identity import claims, credentials, oidc, oidc_keys, provider, service
+from sabt.identity import agencies, claims, credentials, oidc, oidc_keys, provider, service
 from sabt.identity.models import Client
 from sabt.kit.settings import Settings
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+KEY_AUTH = "private_key_jwt"  # an agency's only way (identity.agencies)
 
 # Authlib's error codes, in Persian for our error shape.
 _ERRORS_FA = {
@@ -92,6 +93,7 @@ class ClientModel(ClientMixin):  # type: ignore[misc]
         self.row = row
         self.allowed = frozenset(row.scopes.split())
         self.relying_party = row.kind == provider.RELYING_PARTY
+        self.agency = row.kind == agencies.AGENCY
         self.redirect_uris = provider.uris(row.redirect_uris)
         self.client_metadata = {"post_logout_redirect_uris": provider.uris(row.post_logout_uris)}
 
@@ -127,6 +129,8 @@ class ClientModel(ClientMixin):  # type: ignore[misc]
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         if self.relying_party:
             return method == self.row.auth_method
+        if self.agency:
+            return endpoint == "token" and method == KEY_AUTH
         return endpoint == "token" and method in AUTH_METHODS
 
     def check_response_type(self, response_type: str) -> bool:
@@ -138,7 +142,7 @@ class ClientModel(ClientMixin):  # type: ignore[misc]
 
 
 class ClientCredentials(grants.ClientCredentialsGrant):  # type: ignore[misc]
-    TOKEN_ENDPOINT_AUTH_METHODS = AUTH_METHODS
+    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = [*AUTH_METHODS, KEY_AUTH]
 
 
 class Server(AuthorizationServer):  # type: ignore[misc]

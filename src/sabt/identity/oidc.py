@@ -162,6 +162,15 @@ class PrivateKeyJwt(JWTBearerClientAssertion):  # type: ignore[misc]
         super().__init__(validate_jti=True, leeway=30)
         self.server = server
 
+    def __call__(self, query_client: Any, request: Any) -> Any:
+        client = super().__call__(query_client, request)
+        given = request.form.get("client_id")
+        # RFC 7521 §4.2: a client_id sent beside the assertion MUST name the assertion's
+        # client (Authlib reads the assertion's `sub` only, so another client's id passed)
+        if client is not None and given and given != client.get_client_id():
+            raise InvalidClientError(description="client_id is not the assertion's client")
+        return client
+
     def get_audiences(self) -> list[str]:
         return [self.server.issuer, f"{self.server.issuer}/oauth/token"]
 

@@ -107,7 +107,7 @@ def add_relying_party(
         scopes=" ".join(sorted(claims.OIDC_SCOPES)), name=name, sector=sector,
         redirect_uris=json.dumps(redirect_uris),
         post_logout_uris=json.dumps(post_logout_uris or []),
-        jwks=_checked_jwks(jwks) if jwks else None, auth_method=method,
+        jwks=checked_jwks(jwks) if jwks else None, auth_method=method,
         id_token_alg=id_token_alg, first_party=first_party,
     ))  # fmt: skip
     audit(session, actor, "client.added", client_id, kind=RELYING_PARTY, name=name,
@@ -151,17 +151,19 @@ def _check_relying_party(name: str, sector: str, all_uris: list[str], alg: str) 
         )
 
 
-def _checked_jwks(raw: str) -> str:
+def checked_jwks(raw: str) -> str:
+    """A client's public key set, as stored (public members only), or BadInput."""
     try:
         keys = KeySet.import_key_set(json.loads(raw))
     except (ValueError, TypeError, KeyError, JoseError) as exc:
-        raise _bad(
-            "the key set is not a JSON Web Key Set", "مجموعهٔ کلید (JWKS) نامعتبر است"
+        raise BadInput(
+            "bad_jwks", "مجموعهٔ کلید (JWKS) نامعتبر است", "the key set is not a JSON Web Key Set"
         ) from exc
     if not keys.keys or any(k.is_private for k in keys.keys):
-        raise _bad(
-            "the key set must hold public keys only, at least one",
+        raise BadInput(
+            "bad_jwks",
             "مجموعهٔ کلید باید دست‌کم یک کلید عمومی و هیچ کلید خصوصی نداشته باشد",
+            "the key set must hold public keys only, at least one",
         )
     return json.dumps(keys.as_dict(private=False))
 

@@ -108,6 +108,9 @@ def office_of(session: Session, code: str) -> Office:
     return office
 
 
+NOWHERE = Place(None, None, None)
+
+
 def place_of(office: Office) -> Place:
     return Place(office.code, office.county, office.province)
 
@@ -447,7 +450,8 @@ def authenticate(session: Session, bearer: str) -> Caller:
         client = find_client(session, token.client_id)
         if client is None:
             raise _unauthorized()
-        place = place_of(office_of(session, client.office or ""))
+        # an agency (the exchange's) is no office of the registry: it has no place
+        place = place_of(office_of(session, client.office)) if client.office else NOWHERE
         return Caller("client", client.client_id, scopes, place)
     account = session.get(Account, token.account_id)
     if account is None or account.disabled:

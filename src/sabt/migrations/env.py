@@ -8,6 +8,7 @@ from alembic import context
 
 from sabt.documents import models as documents_models  # noqa: F401  (registers tables)
 from sabt.estates import models as estates_models  # noqa: F401
+from sabt.exchange import models as exchange_models  # noqa: F401
 from sabt.identity import models as identity_models  # noqa: F401
 from sabt.kit.orm import Base
 from sabt.portal import models as portal_models  # noqa: F401
