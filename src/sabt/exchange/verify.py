@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from sabt.exchange import service
 from sabt.exchange.models import Agency
 from sabt.exchange.schemas import PersonCheckIn
+from sabt.identity import hoda
 from sabt.identity.access_log import log_access
-from sabt.identity.models import Hotlist
 from sabt.identity.service import Caller
 from sabt.kit.errors import BadInput
 from sabt.persian import jalali
@@ -84,7 +84,7 @@ def verify(
     so no answer leaves without it."""
     service.require_service(session, agency, "verify")
     person = session.get(Person, claim.national_code)
-    hotlisted = session.get(Hotlist, claim.national_code) is not None
+    hotlisted = hoda.hotlisted(session, claim.national_code)
     why = outcome(person, hotlisted, claim)
     answer: dict[str, Any] = {"match": why == "match", "transaction_id": secrets.token_hex(16)}
     if "life-status" in service.granted(session, agency, "service"):

@@ -343,10 +343,15 @@ def enrolment_example(session: Session) -> dict[str, str] | None:
 # --- the hotlist (operators) ------------------------------------------------------------
 
 
+def hotlisted(session: Session, code: str) -> bool:
+    """Whether the identity `code` (checked) is on the hotlist: nothing is verified for it."""
+    return session.get(Hotlist, code) is not None
+
+
 def hotlist_add(session: Session, raw_code: str, reason: str, actor: str) -> None:
     code = parse_code(raw_code)
     _check_reason(reason)
-    if session.get(Hotlist, code) is not None:
+    if hotlisted(session, code):
         raise BadInput("already_hotlisted", "این هویت در فهرست است", f"{code} is listed already")
     session.add(Hotlist(national_code=code, reason=reason, added_by=actor, added_at=now_utc()))
     audit(session, actor, "hotlist.added", code, reason=reason)
