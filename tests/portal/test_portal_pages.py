@@ -55,7 +55,7 @@ def test_a_citizen_signs_in_and_reads_their_identity_on_a_phone_and_a_desktop(
 
 
 NAV = ["خانوادهٔ من", "اسناد من", "نوزادان و فرزندان", "وراثت", "چه کسی اطلاعاتم را دید",
-       "امنیت", "درخواست‌ها"]  # fmt: skip
+       "دستگاه‌ها و شناسهٔ مجازی", "امنیت", "درخواست‌ها"]  # fmt: skip
 
 
 def test_every_page_reads_well_and_works_by_hand_on_a_phone_and_a_desktop(
@@ -85,6 +85,7 @@ def test_every_page_reads_well_and_works_by_hand_on_a_phone_and_a_desktop(
             if size == "phone":
                 _issue_download_and_verify(page, db_url, tmp_path)
                 _lock_and_unlock(page)
+                _make_a_virtual_id(page)
                 _see_a_staff_lookup(page, client, engine)
             context.close()
             assert blocked == [], blocked
@@ -123,6 +124,14 @@ def _issue_download_and_verify(page: Page, db_url: str, tmp_path: Path) -> None:
     assert verified.returncode == 0, verified.stdout + verified.stderr
     verdict = json.loads(verified.stdout)
     assert verdict["status"] == "valid" and verdict["pdf_signature"]["intact"], verdict
+
+
+def _make_a_virtual_id(page: Page) -> None:
+    page.click("nav.pages >> text=دستگاه‌ها و شناسهٔ مجازی")
+    page.click("#vid-make")
+    page.wait_for_selector("#vid")
+    assert len(page.inner_text("#vid").replace(" ", "")) == 16
+    _looks_right(page)
 
 
 def _lock_and_unlock(page: Page) -> None:

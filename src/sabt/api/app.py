@@ -26,7 +26,7 @@ from sabt.identity import oidc_endpoints
 from sabt.inheritance import endpoints as inheritance_endpoints
 from sabt.kit import input_errors
 from sabt.kit import settings as settings_mod
-from sabt.kit.errors import SabtError
+from sabt.kit.errors import SabtError, TooManyRequests
 from sabt.observatory import endpoints as observatory_endpoints
 from sabt.portal import endpoints as portal_endpoints
 from sabt.registration import endpoints as registration_endpoints
@@ -39,7 +39,9 @@ from sabt.registry.db import make_engine
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """The app's database connections are closed when it stops: a server (or a test's app)
     that stops leaves no idle connection holding one of PostgreSQL's slots."""
+    exchange_endpoints.start(app)
     yield
+    exchange_endpoints.close(app)  # its journal's last commit, before the pool goes
     app.state.engine.dispose()
 
 
@@ -133,7 +135,10 @@ def _error(status: int, code: str, fa: str, en: str) -> JSONResponse:
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SabtError)
     async def sabt_error(_request: Request, exc: SabtError) -> JSONResponse:
-        return JSONResponse(exc.as_json(), status_code=exc.status)
+        headers = (
+            {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        )
+        return JSONResponse(exc.as_json(), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from sabt.exchange.models import Agency, Grant
 from sabt.identity import agencies as agency_clients
+from sabt.identity import provider
 from sabt.identity.audit import audit, now_utc
 from sabt.identity.service import Caller, Forbidden
 from sabt.kit.errors import BadInput, Conflict
@@ -17,7 +18,8 @@ from sabt.kit.errors import BadInput, Conflict
 # The services an agency may be granted, as citizens are shown them.
 SERVICES = {
     "verify": "احراز هویت (بله یا خیر)",
-    "ekyc": "دریافت مشخصات هویتی (eKYC)",
+    "ekyc": "دریافت مشخصات هویتی با رضایت شما (eKYC)",
+    "ekyc-by-law": "دریافت مشخصات هویتی به حکم قانون، با شمارهٔ پرونده",
     "life-status": "استعلام وضعیت حیات",
 }
 # The attributes eKYC may release, as citizens are shown them.
@@ -44,9 +46,12 @@ class NewAgency:
 def add_agency(
     session: Session, *, code: str, name_fa: str, jwks: str, services: list[str],
     attributes: list[str], legal_basis: str, per_second: int, per_day: int, actor: str,
+    relying_party: str | None = None,
 ) -> NewAgency:  # fmt: skip
-    """A new agency, its keys-only client and its grants (all under one legal basis)."""
+    """A new agency, its keys-only client and its grants (all under one legal basis); with
+    its HODA relying party, whose tokens are citizens' consents to its eKYC."""
     code, name_fa, basis = _checked_agency(session, code, name_fa, legal_basis)
+    sector = _sector_of(session, relying_party) if relying_party else None
     _check_names(services, SERVICES, "service", "خدمت")
     _check_names(attributes, ATTRIBUTES, "attribute", "ویژگی")
     if not services:
@@ -55,7 +60,8 @@ def add_agency(
     client_id = agency_clients.add_client(session, code, name_fa, jwks, actor)
     now = now_utc()
     session.add(Agency(code=code, name_fa=name_fa, client_id=client_id, legal_basis=basis,
-                       per_second=per_second, per_day=per_day, created_at=now))  # fmt: skip
+                       per_second=per_second, per_day=per_day, created_at=now,
+                       hoda_sector=sector))  # fmt: skip
     session.flush()
     for kind, names in (("service", services), ("attribute", attributes)):
         for name in dict.fromkeys(names):
@@ -63,8 +69,16 @@ def add_agency(
                               granted_at=now, granted_by=actor))  # fmt: skip
     audit(session, actor, "agency.added", code, client_id=client_id, services=services,
           attributes=attributes, legal_basis=basis, per_second=per_second,
-          per_day=per_day)  # fmt: skip
+          per_day=per_day, hoda_sector=sector)  # fmt: skip
     return NewAgency(code, client_id)
+
+
+def _sector_of(session: Session, relying_party: str) -> str:
+    client = provider.relying_party(session, relying_party)
+    if client is None or client.sector is None:
+        raise BadInput("no_relying_party", f"طرف اتکای هدا با این شناسه نیست: {relying_party}",
+                       f"no HODA relying party {relying_party}")  # fmt: skip
+    return client.sector
 
 
 def agency_of(session: Session, caller: Caller) -> Agency:

@@ -5,24 +5,22 @@ hotlisted identity and a wrong detail answer alike, so an agency cannot probe th
 The reason is kept where the citizen and the registry can see it (the access log's outcome).
 """
 
-import secrets
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from sabt.exchange import service
+from sabt.exchange import people, service
 from sabt.exchange.models import Agency
 from sabt.exchange.schemas import PersonCheckIn
 from sabt.identity import hoda
-from sabt.identity.access_log import log_access
+from sabt.identity.access_log import access_row
 from sabt.identity.service import Caller
 from sabt.kit.errors import BadInput
 from sabt.persian import jalali
 from sabt.persian.digits import to_ascii
 from sabt.persian.text import same_name
-from sabt.registry.codes import parse_code
 from sabt.registry.models import Person
 
 NAMES = ("first_name", "last_name", "father_name")
@@ -30,9 +28,10 @@ NAMES = ("first_name", "last_name", "father_name")
 
 @dataclass(frozen=True)
 class Claim:
-    """What an agency says of a person: the code and at least one detail."""
+    """What an agency says of a person: who (a national code or a VID) and at least one
+    detail."""
 
-    national_code: str
+    person: people.Named
     first_name: str | None = None
     last_name: str | None = None
     father_name: str | None = None
@@ -40,11 +39,11 @@ class Claim:
     booklet_serial: str | None = None
 
 
-def claim_of(body: PersonCheckIn) -> Claim:
-    """The checked claim, or BadInput (a malformed code or date, no detail at all)."""
+def claim_of(session: Session, body: PersonCheckIn) -> Claim:
+    """The checked claim, or BadInput (a malformed code, VID or date, no detail at all)."""
     serial = to_ascii(body.booklet_serial.strip()) if body.booklet_serial else None
     claim = Claim(
-        national_code=parse_code(body.national_code),
+        person=people.named(session, body.national_code, body.vid),
         first_name=body.first_name or None,
         last_name=body.last_name or None,
         father_name=body.father_name or None,
@@ -60,6 +59,8 @@ def claim_of(body: PersonCheckIn) -> Claim:
 
 def outcome(person: Person | None, hotlisted: bool, claim: Claim) -> str:
     """Why the answer is what it is (kept, never told to the agency)."""
+    if claim.person.refused_vid:
+        return claim.person.refused_vid
     if person is None:
         return "unknown_code"
     if hotlisted:
@@ -79,19 +80,20 @@ def outcome(person: Person | None, hotlisted: bool, claim: Claim) -> str:
 
 def verify(
     session: Session, caller: Caller, agency: Agency, claim: Claim, purpose: str
-) -> dict[str, Any]:
-    """The agency's answer; the citizen's access log row is written in the same transaction,
-    so no answer leaves without it."""
+) -> people.Answered:
+    """The agency's answer, and the citizen's access-log row it may not leave without."""
     service.require_service(session, agency, "verify")
-    person = session.get(Person, claim.national_code)
-    hotlisted = hoda.hotlisted(session, claim.national_code)
-    why = outcome(person, hotlisted, claim)
-    answer: dict[str, Any] = {"match": why == "match", "transaction_id": secrets.token_hex(16)}
+    code = claim.person.national_code
+    person = session.get(Person, code) if code else None
+    why = outcome(person, code is not None and hoda.hotlisted(session, code), claim)
+    answer: dict[str, Any] = {"match": why == "match", "transaction_id": people.transaction_id()}
     if "life-status" in service.granted(session, agency, "service"):
         answer["alive"] = why == "match" and person is not None and person.status == "alive"
+    answered = people.Answered(answer)
     if person is not None:
-        log_access(session, caller, person.national_code, "exchange.verify", purpose, why)
-    return answer
+        answered.accesses.append(access_row(caller, person.national_code, "exchange.verify",
+                                            purpose, why))  # fmt: skip
+    return answered
 
 
 def _birth_date(value: str | None) -> date | None:

@@ -5,7 +5,7 @@ time in SAHIM."""
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from sabt.identity.audit import now_utc
@@ -23,17 +23,39 @@ def log_access(
 ) -> None:  # fmt: skip
     """Record a read of `subject`'s data, for the citizen's access log (with what an
     agency's call was answered, when it was one)."""
-    session.add(
-        AccessLog(
-            at=now_utc(),
-            subject=subject,
-            actor=caller.actor,
-            office=caller.place.office,
-            action=action,
-            purpose=purpose,
-            outcome=outcome,
-        )
-    )
+    session.add(AccessLog(**access_row(caller, subject, action, purpose, outcome)))
+
+
+def access_row(
+    caller: Caller, subject: str, action: str, purpose: str, outcome: str | None = None
+) -> dict[str, object]:
+    """One row of the access log, as the columns' values (for a writer that inserts many
+    at once: the exchange's group commit)."""
+    return row_of(caller.actor, caller.place.office, subject, action, purpose, outcome)
+
+
+def row_of(actor: str, office: str | None, subject: str, action: str, purpose: str,
+           outcome: str | None) -> dict[str, object]:  # fmt: skip
+    return {"at": now_utc(), "subject": subject, "actor": actor, "office": office,
+            "action": action, "purpose": purpose, "outcome": outcome}  # fmt: skip
+
+
+_COLUMNS = ("at", "subject", "actor", "office", "action", "purpose", "outcome")
+
+
+def insert_many(session: Session, rows: list[dict[str, object]]) -> None:
+    """Insert many rows of the log (`access_row`s) in the session's transaction: by COPY on
+    PostgreSQL, several times faster than an INSERT of many values for a batch's 10,000."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(AccessLog), rows)
+        return
+    raw = session.connection().connection.driver_connection
+    copy = f"COPY identity_access_log ({', '.join(_COLUMNS)}) FROM STDIN"
+    with raw.cursor() as cursor, cursor.copy(copy) as writer:  # type: ignore[union-attr]
+        for row in rows:
+            writer.write_row(tuple(row[c] for c in _COLUMNS))
 
 
 @dataclass(frozen=True)

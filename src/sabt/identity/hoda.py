@@ -348,6 +348,16 @@ def hotlisted(session: Session, code: str) -> bool:
     return session.get(Hotlist, code) is not None
 
 
+def hotlisted_among(session: Session, codes: list[str]) -> set[str]:
+    """Which of `codes` are on the hotlist (one query per thousand codes)."""
+    found: set[str] = set()
+    for start in range(0, len(codes), 1000):
+        chunk = codes[start : start + 1000]
+        found.update(session.scalars(select(Hotlist.national_code)
+                                     .where(Hotlist.national_code.in_(chunk))))  # fmt: skip
+    return found
+
+
 def hotlist_add(session: Session, raw_code: str, reason: str, actor: str) -> None:
     code = parse_code(raw_code)
     _check_reason(reason)

@@ -36,3 +36,16 @@ class Conflict(SabtError):
 
 class UnsupportedMedia(SabtError):
     status = 415
+
+
+class TooManyRequests(SabtError):
+    """A rate limit: the answer says when to try again (`Retry-After`, in seconds)."""
+
+    status = 429
+
+    def __init__(self, code: str, message_fa: str, message_en: str, retry_after: int) -> None:
+        super().__init__(code, message_fa, message_en)
+        self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, str, int]]:  # type: ignore[override]
+        return (type(self), (self.code, self.message_fa, self.message_en, self.retry_after))

@@ -23,6 +23,7 @@ from sabt.documents.models import Document
 from sabt.estates import objections
 from sabt.estates import service as estate_service
 from sabt.estates import texts as estate_texts
+from sabt.exchange import citizen as exchange
 from sabt.identity import access_log, hoda, provider
 from sabt.inheritance import service as inheritance
 from sabt.inheritance.texts import FA_RELATION
@@ -392,8 +393,8 @@ def _access(v: Visit, reads: int, logins: int) -> Response:
     login_log, login_pages = _paged(lambda n, at: hoda.history_page(v.db, code, n, at), logins)
     return v.page(
         "sahim_access.html", "access", read_pages=read_pages, login_pages=login_pages,
-        reads=[views.access_row(r.at, *readers[r.actor, r.office], r.action, r.purpose)
-               for r in read_log.rows],
+        reads=[views.access_row(r.at, *readers[r.actor, r.office], r.action, r.purpose,
+                                r.outcome) for r in read_log.rows],
         logins=[views.login_row(r.at, r.agency, r.method, r.outcome) for r in login_log.rows],
     )  # fmt: skip
 
@@ -451,6 +452,56 @@ def _withdraw(v: Visit, form: FormData) -> Response:
         raise NotFound("no_consent", "چنین رضایتی یافت نشد", "no such consent")
     provider.withdraw_consent(v.db, account, int(consent))
     return RedirectResponse(f"{_PATH}/security?done=withdrawn", status_code=303)
+
+
+# --- agencies: who used my data, the eKYC lock, access notices, my virtual ID
+
+
+@router.get("/sahim/agencies", response_class=HTMLResponse)
+def agencies(request: Request) -> Response:
+    return _signed_in_page(request, _agencies)
+
+
+def _agencies(v: Visit) -> Response:
+    return v.page("sahim_agencies.html", "agencies", view=exchange.view(v.db, v.me.national_code),
+                  when=views.when_fa, done=v.request.query_params.get("done"),
+                  vid_shown=v.request.query_params.get("vid") == "new")  # fmt: skip
+
+
+@router.post("/sahim/agencies/lock")
+async def lock_ekyc(request: Request) -> Response:
+    return await _signed_in_form(request, _lock_ekyc)
+
+
+def _lock_ekyc(v: Visit, form: FormData) -> Response:
+    action = _text(form, "action")
+    if action not in ("lock", "unlock"):
+        raise BadInput("bad_action", "درخواست نامعتبر است", "action must be lock or unlock")
+    exchange.set_lock(v.db, v.me.national_code, _text(form, "agency"), action == "lock")
+    return RedirectResponse(f"{_PATH}/agencies?done=ekyc-{action}", status_code=303)
+
+
+@router.post("/sahim/agencies/notices")
+async def access_notices(request: Request) -> Response:
+    return await _signed_in_form(request, _notices)
+
+
+def _notices(v: Visit, form: FormData) -> Response:
+    on = _text(form, "action") == "on"
+    exchange.set_notices(v.db, v.me.national_code, on)
+    return RedirectResponse(f"{_PATH}/agencies?done=notices-{'on' if on else 'off'}",
+                            status_code=303)  # fmt: skip
+
+
+@router.post("/sahim/agencies/vid")
+async def virtual_id(request: Request) -> Response:
+    return await _signed_in_form(request, _vid)
+
+
+def _vid(v: Visit, form: FormData) -> Response:
+    made = exchange.vid_action(v.db, v.me.national_code, _text(form, "action"))
+    target = "vid=new" if made else "done=vid-revoked"
+    return RedirectResponse(f"{_PATH}/agencies?{target}", status_code=303)
 
 
 # --- requests

@@ -7,6 +7,7 @@ from fractions import Fraction
 from typing import Any
 
 from sabt.documents.render import KIND_FA, MARRIAGE_END_FA, STATUS_FA
+from sabt.exchange.notices import SERVICE_OF_ACTION
 from sabt.kit.clock import TEHRAN
 from sabt.persian import places
 from sabt.persian.digits import to_persian
@@ -165,7 +166,18 @@ def offer_label(kind: str, subject: Person, is_me: bool, spouse: Person | None) 
 # --- who looked at my data --------------------------------------------------------------
 
 ACTION_FA = {"person.read": "دیدن پرونده", "person.history": "دیدن تاریخچهٔ پرونده",
-             "inheritance.read": "دیدن وراث و سهم‌ها"}  # fmt: skip
+             "inheritance.read": "دیدن وراث و سهم‌ها", **SERVICE_OF_ACTION}  # fmt: skip
+# What an agency's call was answered (the access log's outcome), as the citizen reads it.
+ANSWER_FA = {
+    "match": "مشخصات درست بود", "name_mismatch": "نام با پرونده نمی‌خواند",
+    "birth_date_mismatch": "تاریخ تولد با پرونده نمی‌خواند",
+    "booklet_mismatch": "شمارهٔ شناسنامه با پرونده نمی‌خواند",
+    "hotlisted": "رد شد: هویت شما در فهرست مسدود است", "revoked_vid": "رد شد: شناسهٔ مجازی باطل شده",
+    "alive": "پاسخ: در قید حیات", "deceased": "پاسخ: درگذشته",
+    "released:consent": "مشخصات با رضایت شما داده شد",
+    "released:law": "مشخصات به حکم قانون داده شد",
+    "locked": "قفل eKYC شما: مشخصاتی داده نشد",
+}  # fmt: skip
 METHOD_FA = {"password": "گذرواژه", "otp": "کد پیامکی", "otp_sent": "فرستادن کد پیامکی",
              "enrol": "ثبت‌نام در هدا"}  # fmt: skip
 AGENCY_FA = {"hoda": "هدا"}
@@ -179,11 +191,14 @@ class AccessRow:
     office: str
     what: str
     purpose: str
+    answer: str
 
 
-def access_row(at: datetime, who: str, office: str, action: str, purpose: str) -> AccessRow:
+def access_row(at: datetime, who: str, office: str, action: str, purpose: str,
+               outcome: str | None = None) -> AccessRow:  # fmt: skip
     """`who` and `office` as the citizen reads them (identity.access_log.reader_fa)."""
-    return AccessRow(when_fa(at), who, office, ACTION_FA.get(action, action), purpose)
+    answer = ANSWER_FA.get(outcome, "") if outcome else ""
+    return AccessRow(when_fa(at), who, office, ACTION_FA.get(action, action), purpose, answer)
 
 
 @dataclass(frozen=True)
