@@ -182,9 +182,9 @@ def _queued(client: TestClient, engine: Engine, home: Path, body: str) -> str:
     prepared = batches.prepare(home, "ab" * 16, raw, "csv")
     raw.unlink()
     with Session(engine) as s, s.begin():
-        agency = s.get_one(Agency, "bank")
+        agency = service.calling_of(s, s.get_one(Agency, "bank"))
         caller = Caller("client", agency.client_id, frozenset(), NOWHERE)
-        service.require_service(s, agency, "verify")
+        service.require_service(agency, "verify")
         batches.submit(s, caller, agency, "تطبیق", prepared)
     return prepared.id
 

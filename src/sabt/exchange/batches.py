@@ -183,7 +183,7 @@ def _row_error(code: str, why: str) -> dict[str, str]:
     return {"code": code, "message_fa": "سطر خوانا نیست", "message_en": f"unreadable row: {why}"}
 
 
-def submit(session: Session, caller: Caller, agency: Agency, purpose: str,
+def submit(session: Session, caller: Caller, agency: service.Calling, purpose: str,
            prepared: Prepared) -> BatchJob:  # fmt: skip
     """Record the job (its rows count toward the agency's daily limit)."""
     job = BatchJob(
@@ -198,7 +198,7 @@ def submit(session: Session, caller: Caller, agency: Agency, purpose: str,
     return job
 
 
-def job_of(session: Session, agency: Agency, job_id: str) -> BatchJob:
+def job_of(session: Session, agency: service.Calling, job_id: str) -> BatchJob:
     job = session.get(BatchJob, job_id)
     if job is None or job.agency != agency.code:
         raise NotFound("no_batch", "چنین دسته‌ای برای این دستگاه نیست",
@@ -255,9 +255,9 @@ def work(engine: Engine, home: Path, job_id: str, chunk: int = CHUNK) -> bool:
         job = session.get_one(BatchJob, job_id, with_for_update=True)
         if job.status == "done":
             return False
-        agency = session.get_one(Agency, job.agency)
+        agency = service.calling_of(session, session.get_one(Agency, job.agency))
         lines, read_to = _next_lines(folder(home) / f"{job.id}.in.jsonl", job.input_offset, chunk)
-        alive = "life-status" in service.granted(session, agency, "service")
+        alive = "life-status" in agency.services
         answers, accesses = answer(session, job, lines, alive)
         result = folder(home) / f"{job.id}.out.{job.format}"
         header = job.result_offset == 0

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sabt.exchange import people, service
-from sabt.exchange.models import Agency, EkycLock
+from sabt.exchange.models import EkycLock
 from sabt.exchange.schemas import EkycIn
 from sabt.identity import provider
 from sabt.identity.access_log import access_row
@@ -24,15 +24,15 @@ ALL_AGENCIES = "*"
 
 
 def ekyc(
-    session: Session, caller: Caller, agency: Agency, body: EkycIn, key: bytes
+    session: Session, caller: Caller, agency: service.Calling, body: EkycIn, key: bytes
 ) -> people.Answered:
     """The answer: `found`, and for a found person the agency's pseudonym and either the
     granted attributes or `locked`."""
     if body.hoda_token is not None:
-        service.require_service(session, agency, "ekyc")
+        service.require_service(agency, "ekyc")
         named, purpose, basis = _consenting(session, agency, body), body.purpose, "consent"
     else:
-        service.require_service(session, agency, "ekyc-by-law")
+        service.require_service(agency, "ekyc-by-law")
         named = people.named(session, body.national_code, body.vid)
         purpose, basis = f"{body.purpose} (پرونده {_case(body.case_reference)})", "law"
     code = named.national_code
@@ -49,15 +49,13 @@ def ekyc(
     if locked:
         answered.answer["locked"] = True
     else:
-        answered.answer["attributes"] = attributes(
-            person, service.granted(session, agency, "attribute")
-        )
+        answered.answer["attributes"] = attributes(person, set(agency.attributes))
     outcome = "locked" if locked else f"released:{basis}"
     answered.accesses.append(access_row(caller, code, "exchange.ekyc", purpose, outcome))
     return answered
 
 
-def _consenting(session: Session, agency: Agency, body: EkycIn) -> people.Named:
+def _consenting(session: Session, agency: service.Calling, body: EkycIn) -> people.Named:
     """The person whose HODA token the agency presents, when it is a live consent to this
     agency (and names the same person as any code or VID also given)."""
     grant = provider.userinfo_grant(session, body.hoda_token or "")

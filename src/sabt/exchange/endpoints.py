@@ -33,7 +33,6 @@ from sabt.exchange import (
     service,
     verify,
 )
-from sabt.exchange.models import Agency
 from sabt.exchange.schemas import AgencyIn, EkycIn, LifeStatusIn, PersonCheckIn
 from sabt.identity import hoda, sms
 from sabt.identity.endpoints import require, write_session
@@ -59,7 +58,7 @@ class Runtime:
     worker: batches.Worker
     token_key: bytes
 
-    def answer(self, db: Session, agency: Agency, name: str, body: BaseModel,
+    def answer(self, db: Session, agency: service.Calling, name: str, body: BaseModel,
                answered: people.Answered, named: int) -> dict[str, Any]:  # fmt: skip
         """The answer, once its access rows and evidence leaf are committed."""
         db.rollback()  # the request's reads are done: hold no snapshot while waiting
@@ -171,10 +170,10 @@ async def submit_batch(
         raw.unlink(missing_ok=True)
 
 
-def _batch_agency(app: FastAPI, caller: Caller) -> Agency:
+def _batch_agency(app: FastAPI, caller: Caller) -> service.Calling:
     with Session(app.state.engine) as db:
         agency = service.agency_of(db, caller)
-        service.require_service(db, agency, "verify")
+        service.require_service(agency, "verify")
         return agency
 
 
@@ -188,8 +187,10 @@ async def _receive(request: Request, path: FilePath) -> None:
             out.write(chunk)
 
 
-def _submit(app: FastAPI, rt: Runtime, caller: Caller, agency: Agency, purpose: str, fmt: str,
-            job_id: str, raw: FilePath) -> dict[str, Any]:  # fmt: skip
+def _submit(
+    app: FastAPI, rt: Runtime, caller: Caller, agency: service.Calling, purpose: str, fmt: str,
+    job_id: str, raw: FilePath,
+) -> dict[str, Any]:  # fmt: skip
     home = app.state.settings.home
     prepared = batches.prepare(home, job_id, raw, fmt)
     try:

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sabt.exchange import people, service
-from sabt.exchange.models import Agency
 from sabt.exchange.schemas import LifeStatusIn
 from sabt.identity.access_log import access_row
 from sabt.identity.service import Caller
@@ -30,9 +29,9 @@ def codes_of(body: LifeStatusIn) -> list[str]:
 
 
 def life_status(
-    session: Session, caller: Caller, agency: Agency, raw_codes: list[str], purpose: str
+    session: Session, caller: Caller, agency: service.Calling, raw_codes: list[str], purpose: str
 ) -> people.Answered:
-    service.require_service(session, agency, "life-status")
+    service.require_service(agency, "life-status")
     single = len(raw_codes) == 1
     checked: list[str | SabtError] = [_checked(raw, single) for raw in raw_codes]
     found = _people(session, [c for c in checked if isinstance(c, str)])

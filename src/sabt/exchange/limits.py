@@ -17,7 +17,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from sabt.exchange.models import Agency, DailyUsage
+from sabt.exchange.models import DailyUsage
+from sabt.exchange.service import Calling
 from sabt.kit import clock
 from sabt.kit.errors import TooManyRequests
 
@@ -45,7 +46,7 @@ class Limiter:
         self._seconds: dict[str, _Window] = {}
         self._days: dict[str, _Day] = {}
 
-    def take(self, agency: Agency, people: int = 1) -> None:
+    def take(self, agency: Calling, people: int = 1) -> None:
         """Count one request naming `people` people, or TooManyRequests (nothing counted)."""
         now = time.monotonic()
         today = clock.now().astimezone(UTC).date()

@@ -3,6 +3,7 @@ with its legal basis. Deny by default: a service or an attribute without a grant
 or left out."""
 
 import re
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -81,8 +82,31 @@ def _sector_of(session: Session, relying_party: str) -> str:
     return client.sector
 
 
-def agency_of(session: Session, caller: Caller) -> Agency:
+@dataclass(frozen=True)
+class Calling:
+    """An agency as its calls need it: kept in the process for `CACHE_SECONDS`, so a call
+    reads no agency or grant row (a grant changed takes that long to apply)."""
+
+    code: str
+    name_fa: str
+    client_id: str
+    per_second: int
+    per_day: int
+    hoda_sector: str | None
+    services: frozenset[str]
+    attributes: frozenset[str]
+
+
+CACHE_SECONDS = 5.0
+_calling: dict[str, tuple[float, Calling]] = {}
+
+
+def agency_of(session: Session, caller: Caller) -> Calling:
     """The agency calling, or Forbidden: the exchange answers agencies only."""
+    if caller.kind == "client":
+        kept = _calling.get(caller.name)
+        if kept is not None and kept[0] > time.monotonic():
+            return kept[1]
     agency = (
         session.scalar(select(Agency).where(Agency.client_id == caller.name))
         if caller.kind == "client"
@@ -91,18 +115,23 @@ def agency_of(session: Session, caller: Caller) -> Agency:
     if agency is None:
         raise Forbidden("not_an_agency", "این خدمت فقط برای دستگاه‌های طرف تبادل است",
                         "the exchange's services are for agencies")  # fmt: skip
-    return agency
+    calling = calling_of(session, agency)
+    _calling[caller.name] = (time.monotonic() + CACHE_SECONDS, calling)
+    return calling
 
 
-def granted(session: Session, agency: Agency, kind: str) -> set[str]:
-    rows = session.scalars(
-        select(Grant.name).where(Grant.agency == agency.code, Grant.kind == kind)
-    )
-    return set(rows)
+def calling_of(session: Session, agency: Agency) -> Calling:
+    grants = session.execute(select(Grant.kind, Grant.name).where(Grant.agency == agency.code))
+    by_kind: dict[str, set[str]] = {"service": set(), "attribute": set()}
+    for kind, name in grants:
+        by_kind[kind].add(name)
+    return Calling(agency.code, agency.name_fa, agency.client_id, agency.per_second,
+                   agency.per_day, agency.hoda_sector, frozenset(by_kind["service"]),
+                   frozenset(by_kind["attribute"]))  # fmt: skip
 
 
-def require_service(session: Session, agency: Agency, service: str) -> None:
-    if service not in granted(session, agency, "service"):
+def require_service(agency: Calling, service: str) -> None:
+    if service not in agency.services:
         raise Forbidden(
             "service_not_granted",
             f"خدمت «{SERVICES[service]}» برای این دستگاه مجاز نشده است",

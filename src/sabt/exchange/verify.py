@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from sabt.exchange import people, service
-from sabt.exchange.models import Agency
 from sabt.exchange.schemas import PersonCheckIn
 from sabt.identity import hoda
 from sabt.identity.access_log import access_row
@@ -79,15 +78,15 @@ def outcome(person: Person | None, hotlisted: bool, claim: Claim) -> str:
 
 
 def verify(
-    session: Session, caller: Caller, agency: Agency, claim: Claim, purpose: str
+    session: Session, caller: Caller, agency: service.Calling, claim: Claim, purpose: str
 ) -> people.Answered:
     """The agency's answer, and the citizen's access-log row it may not leave without."""
-    service.require_service(session, agency, "verify")
+    service.require_service(agency, "verify")
     code = claim.person.national_code
     person = session.get(Person, code) if code else None
     why = outcome(person, code is not None and hoda.hotlisted(session, code), claim)
     answer: dict[str, Any] = {"match": why == "match", "transaction_id": people.transaction_id()}
-    if "life-status" in service.granted(session, agency, "service"):
+    if "life-status" in agency.services:
         answer["alive"] = why == "match" and person is not None and person.status == "alive"
     answered = people.Answered(answer)
     if person is not None:
