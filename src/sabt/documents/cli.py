@@ -116,10 +116,7 @@ def _is_path(source: str) -> bool:
 def _offline_keys(path: Path | None) -> KeySet:
     if path is None:
         raise BadInput("no_jwks", "--offline به --jwks نیاز دارد", "--offline needs --jwks FILE")
-    try:
-        return KeySet.import_key_set(json.loads(path.read_text("utf-8")))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise BadInput("bad_jwks", "پروندهٔ کلید خوانا نیست", f"{path} is not a JWKS") from exc
+    return keys.key_set_file(path)
 
 
 @documents_app.command("jwks")

@@ -84,3 +84,11 @@ def rotate(home: Path) -> str:
 def jwks(home: Path) -> dict[str, object]:
     """The public key set, as `/api/v1/documents/jwks.json` serves it."""
     return dict(load(home).public.as_dict())
+
+
+def key_set_file(path: Path) -> KeySet:
+    """The public keys in a JWKS file (`sabt documents jwks`), for checking offline."""
+    try:
+        return KeySet.import_key_set(json.loads(path.read_text("utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BadInput("bad_jwks", "پروندهٔ کلید خوانا نیست", f"{path} is not a JWKS") from exc

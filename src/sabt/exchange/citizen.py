@@ -6,15 +6,15 @@ national code (from their session), never one from a page."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sabt.exchange import notices, vids
 from sabt.exchange.ekyc import ALL_AGENCIES
 from sabt.exchange.models import Agency, EkycLock, Grant, VirtualId
 from sabt.exchange.service import ATTRIBUTES, SERVICES
+from sabt.identity import access_log
 from sabt.identity.audit import now_utc
-from sabt.identity.models import AccessLog
 from sabt.kit.errors import BadInput, NotFound
 
 
@@ -41,14 +41,7 @@ class ExchangeView:
 def view(session: Session, national_code: str) -> ExchangeView:
     locks = set(session.scalars(select(EkycLock.agency)
                                 .where(EkycLock.national_code == national_code)))  # fmt: skip
-    used = {
-        actor: (count, last)
-        for actor, count, last in session.execute(
-            select(AccessLog.actor, func.count(), func.max(AccessLog.at))
-            .where(AccessLog.subject == national_code, AccessLog.actor.like("client:agency-%"))
-            .group_by(AccessLog.actor)
-        )
-    }  # fmt: skip
+    used = access_log.reads_by_actor(session, national_code, "client:agency-")
     grants: dict[str, list[Grant]] = {}
     for grant in session.scalars(select(Grant).order_by(Grant.agency, Grant.kind, Grant.name)):
         grants.setdefault(grant.agency, []).append(grant)

@@ -2,16 +2,13 @@
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from sqlalchemy.orm import Session
 
 from sabt.kit.console import DB_HELP, err, out, user_errors
 from sabt.kit.errors import BadInput
-
-if TYPE_CHECKING:
-    from joserfc.jwk import KeySet
 
 exchange_app = typer.Typer(help="Services to other agencies.", no_args_is_help=True)
 agencies_app = typer.Typer(help="The agencies and what each is granted.", no_args_is_help=True)
@@ -87,7 +84,7 @@ def verify_receipt(
     from sabt.exchange import evidence
     from sabt.kit import settings
 
-    public = _key_set(jwks) if jwks else keys.load_existing(settings.load().home).public
+    public = keys.key_set_file(jwks) if jwks else keys.load_existing(settings.load().home).public
     problems = evidence.check_receipt(
         _json(receipt), public, _json(request) if request else None,
         _json(answer) if answer else None,
@@ -105,30 +102,3 @@ def _json(path: Path) -> object:
     except (OSError, ValueError) as exc:
         raise BadInput("bad_file", f"پرونده خوانده نشد: {path}",
                        f"{path} is not a readable JSON file") from exc  # fmt: skip
-
-
-def _key_set(path: Path) -> "KeySet":
-    from joserfc.jwk import KeySet
-
-    try:
-        return KeySet.import_key_set(json.loads(path.read_text("utf-8")))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise BadInput("bad_jwks", "پروندهٔ کلید خوانا نیست", f"{path} is not a JWKS") from exc
-
-
-@batches_app.command("work")
-@user_errors
-def work_command(
-    chunk: Annotated[
-        int, typer.Option("--chunk", min=1, max=100_000, help="rows a commit")
-    ] = 10_000,
-    db: DbOption = None,
-) -> None:
-    """Answer every waiting batch job (and any a stopped server left) here, then stop. The
-    server answers jobs itself; this is for a worker of its own, or after an outage."""
-    from sabt.exchange import batches
-    from sabt.kit import settings
-    from sabt.registry.cli import open_register
-
-    finished = batches.run_all(open_register(db), settings.load().home, chunk)
-    out(f"finished={finished}")

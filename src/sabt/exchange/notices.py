@@ -13,8 +13,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from sabt.exchange.models import AccessNotice, Agency
-from sabt.identity import sms
-from sabt.identity.models import Account
+from sabt.identity import hoda, sms
 from sabt.kit.errors import SabtError
 
 log = logging.getLogger(__name__)
@@ -88,17 +87,12 @@ class Notifier:
 
 def _mobiles(session: Session, codes: list[str]) -> dict[str, str]:
     """The verified mobiles of those of `codes` who asked for access notices."""
-    found: dict[str, str] = {}
+    asked: list[str] = []
     for start in range(0, len(codes), 1000):
         chunk = codes[start : start + 1000]
-        rows = session.execute(
-            select(Account.national_code, Account.mobile)
-            .join(AccessNotice, AccessNotice.national_code == Account.national_code)
-            .where(Account.national_code.in_(chunk), Account.kind == "citizen",
-                   Account.mobile.is_not(None))
-        )  # fmt: skip
-        found.update((code, mobile) for code, mobile in rows if code and mobile)
-    return found
+        asked += session.scalars(select(AccessNotice.national_code)
+                                 .where(AccessNotice.national_code.in_(chunk)))  # fmt: skip
+    return hoda.verified_mobiles(session, asked) if asked else {}
 
 
 def _agency_names(session: Session, actors: set[str]) -> dict[str, str]:

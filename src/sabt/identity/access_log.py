@@ -3,6 +3,7 @@ read it (by role and office, as the citizen is shown it) and why; read back a pa
 time in SAHIM."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from sqlalchemy import Select, func, insert, select
@@ -79,6 +80,19 @@ def accesses_of(session: Session, subject: str, limit: int, offset: int) -> Page
         .order_by(AccessLog.at.desc(), AccessLog.id.desc())
     )  # fmt: skip
     return page_of(session, query, limit, offset)
+
+
+def reads_by_actor(
+    session: Session, subject: str, actor_prefix: str
+) -> dict[str, tuple[int, datetime]]:
+    """How many times, and when last, each reader whose name starts with `actor_prefix`
+    read `subject`'s data (SAHIM's page of agencies)."""
+    rows = session.execute(
+        select(AccessLog.actor, func.count(), func.max(AccessLog.at))
+        .where(AccessLog.subject == subject, AccessLog.actor.startswith(actor_prefix))
+        .group_by(AccessLog.actor)
+    )
+    return {actor: (count, last) for actor, count, last in rows}
 
 
 def reader_fa(session: Session, actor: str, office: str | None) -> tuple[str, str]:
