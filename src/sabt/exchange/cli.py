@@ -102,3 +102,21 @@ def _json(path: Path) -> object:
     except (OSError, ValueError) as exc:
         raise BadInput("bad_file", f"پرونده خوانده نشد: {path}",
                        f"{path} is not a readable JSON file") from exc  # fmt: skip
+
+
+@batches_app.command("work")
+@user_errors
+def work_command(
+    chunk: Annotated[
+        int, typer.Option("--chunk", min=1, max=100_000, help="rows a commit")
+    ] = 10_000,
+    db: DbOption = None,
+) -> None:
+    """Answer every waiting batch job (and any a stopped server left) here, then stop. The
+    server answers jobs itself; this is for a worker of its own, or after an outage."""
+    from sabt.exchange import batches
+    from sabt.kit import settings
+    from sabt.registry.cli import open_register
+
+    finished = batches.run_all(open_register(db), settings.load().home, chunk)
+    out(f"finished={finished}")
